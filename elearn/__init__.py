@@ -1,0 +1,60 @@
+"""elearn: e-safety learning for a multi-academy trust."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from elearn.config import check_config, flask_settings, load_config
+
+__version__ = "0.1.0"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application. Makes no network calls and runs no migrations."""
+    app = Flask(__name__, instance_relative_config=True)
+    settings = load_config(config)
+    check_config(settings)
+    app.config["ELEARN"] = settings
+    app.config["SECRET_KEY"] = settings["SECRET_KEY"] or "demo-only-secret"
+    app.config["DEBUG"] = bool(settings["DEBUG"])
+    app.config["TESTING"] = bool(settings["TESTING"])
+    app.config.update(flask_settings(settings))
+    for key in ("WTF_CSRF_ENABLED", "SERVER_NAME", "PREFERRED_URL_SCHEME"):
+        if key in settings:
+            app.config[key] = settings[key]
+
+    if settings["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    from elearn import db
+    from elearn.web import navigation, security
+
+    engine = db.make_engine(
+        db.database_url(settings, app.instance_path),
+        echo=bool(settings["DATABASE_ECHO"]),
+        busy_timeout_ms=int(settings["SQLITE_BUSY_TIMEOUT_MS"]),
+    )
+    db.init_app(app, engine)
+    security.init_app(app)
+    navigation.init_app(app)
+
+    from elearn.auth.access import init_login
+
+    init_login(app)
+    _register_blueprints(app)
+    logging.getLogger("elearn").setLevel(logging.INFO)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from elearn.auth.views import bp as auth_bp
+    from elearn.web.views import bp as core_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(core_bp)

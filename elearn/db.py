@@ -1,0 +1,134 @@
+"""The data layer: declarative base, engine set-up for SQLite and PostgreSQL, request sessions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from flask import Flask, g, has_request_context, request
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every database.
+
+    SQLite has no time zones and hands back naive values; this type stores UTC and always
+    returns aware datetimes, and refuses naive ones so local times never sneak in.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware UTC time is required")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def import_models() -> None:
+    """Import every models module so ``Base.metadata`` knows all tables."""
+    from elearn import models  # noqa: F401
+
+
+def database_url(config: dict[str, Any], instance_path: str) -> str:
+    url = str(config.get("DATABASE_URL") or "")
+    if url:
+        return url
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{Path(instance_path) / 'elearn.sqlite'}"
+
+
+def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout, foreign keys and explicit BEGIN."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+        _configure_sqlite(engine, busy_timeout_ms)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling is switched off so that SQLAlchemy emits BEGIN
+        # itself (the SQLite dialect's documented recipe); otherwise SAVEPOINTs and
+        # transaction boundaries misbehave.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        # A write that reads first must take the write lock up front: with a deferred BEGIN
+        # two writers both read, then one fails with "database is locked" on upgrade.
+        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def writer_bind(engine: Engine) -> Engine:
+    """The engine to use for a unit of work that writes (BEGIN IMMEDIATE on SQLite)."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(sqlite_immediate=True)
+    return engine
+
+
+def init_app(app: Flask, engine: Engine) -> None:
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    writer_factory = sessionmaker(bind=writer_bind(engine), expire_on_commit=False)
+    app.extensions["elearn.engine"] = engine
+    app.extensions["elearn.sessionmaker"] = factory
+    app.extensions["elearn.writer_sessionmaker"] = writer_factory
+
+    @app.teardown_appcontext
+    def close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db", None)
+        if session is not None:
+            session.close()
+
+
+def get_db() -> Session:
+    """The request's one session; requests that can write take SQLite's write lock up front."""
+    from flask import current_app
+
+    if "db" not in g:
+        writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        key = "elearn.writer_sessionmaker" if writes else "elearn.sessionmaker"
+        g.db = current_app.extensions[key]()
+    return g.db

@@ -1,0 +1,53 @@
+"""The main navigation: one list of entries, each shown to those its rule allows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, request, url_for
+from flask_login import current_user
+
+from elearn.auth import permissions as can
+from elearn.auth.access import Rule
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    endpoint: str
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+    current: bool
+
+
+# Entries whose endpoint is not registered are skipped, so a feature adds itself here once.
+NAV: tuple[NavEntry, ...] = (
+    NavEntry("Home", "core.home", can.is_signed_in),
+    NavEntry("Lessons", "catalog.index", can.is_signed_in),
+    NavEntry("My training", "learning.training_record", can.has_training_record),
+    NavEntry("Dashboard", "compliance.dashboard", can.is_safeguarding_lead),
+    NavEntry("Reports", "safeguarding.inbox", can.is_safeguarding_lead),
+    NavEntry("Trust overview", "compliance.trust", can.is_admin),
+    NavEntry("People", "admin.people", can.is_admin),
+    NavEntry("Learning records", "xapi_admin.index", can.is_admin),
+    NavEntry("My data", "privacy.my_data", can.is_signed_in),
+)
+
+
+def main_nav() -> list[NavLink]:
+    views = current_app.view_functions
+    return [
+        NavLink(entry.label, url_for(entry.endpoint), request.endpoint == entry.endpoint)
+        for entry in NAV
+        if entry.endpoint in views and entry.rule(current_user)
+    ]
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["main_nav"] = main_nav
+    app.jinja_env.globals["can"] = can

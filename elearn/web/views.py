@@ -1,0 +1,28 @@
+"""The home page for each role and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template
+from flask_login import current_user
+from sqlalchemy import text
+from werkzeug.wrappers import Response
+
+from elearn.auth.access import public, signed_in
+from elearn.db import get_db
+from elearn.web import home as home_service
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+@signed_in
+def home() -> str:
+    page = home_service.home_page(get_db(), current_user)
+    return render_template(f"core/home_{page.template}.html", page=page)
+
+
+@bp.route("/healthz")
+@public
+def health() -> Response:
+    get_db().execute(text("SELECT 1"))
+    return jsonify(status="ok")

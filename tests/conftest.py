@@ -1,0 +1,148 @@
+"""Shared fixtures: one database per test run (SQLite or PostgreSQL), emptied after every test.
+
+Set ``ELEARN_TEST_DATABASE_URL`` to a PostgreSQL URL to run the whole suite there; a fresh
+database is created on that server for the run and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from elearn import create_app
+from elearn.db import Base, import_models, make_engine
+from tests import factories
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def _server_url() -> str | None:
+    return os.environ.get("ELEARN_TEST_DATABASE_URL") or None
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = _server_url()
+    if server is None:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        return
+    name = f"elearn_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    import_models()
+    eng = make_engine(database_url)
+    Base.metadata.create_all(eng)
+    yield eng
+    eng.dispose()
+
+
+def _empty_all_tables(engine: Engine) -> None:
+    tables = list(reversed(Base.metadata.sorted_tables))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app_config(database_url: str, tmp_path: Path) -> dict[str, object]:
+    """The mapping each test's app is built from; tests may change it before using ``app``."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "DATABASE_URL": database_url,
+        "BASE_URL": "http://elearn.test",
+        "CONTENT_ROOT": str(REPO_ROOT),
+        "DATA_DIR": str(tmp_path / "data"),
+    }
+
+
+@pytest.fixture
+def app(engine: Engine, app_config: dict[str, object]) -> Iterator[Flask]:
+    application = create_app(app_config)
+    application.test_client_class = CsrfClient
+    yield application
+    application.extensions["elearn.engine"].dispose()
+    _empty_all_tables(engine)
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[Session]:
+    """A session for arranging data and checking results; commit to make data visible."""
+    with app.extensions["elearn.sessionmaker"]() as session:
+        yield session
+
+
+@pytest.fixture
+def client(app: Flask) -> CsrfClient:
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def make(db: Session) -> factories.Factory:
+    return factories.Factory(db)
+
+
+class CsrfClient(FlaskClient):
+    """A test client that sends the page's CSRF token with form posts, as a browser would.
+
+    Pass ``csrf=False`` to post without one (a forged request).
+    """
+
+    csrf_token: str | None = None
+
+    def open(self, *args, **kwargs):  # type: ignore[override]
+        csrf = kwargs.pop("csrf", True)
+        method = (kwargs.get("method") or "GET").upper()
+        data = kwargs.get("data")
+        if csrf and method == "POST" and isinstance(data, dict) and "csrf_token" not in data:
+            token = self.csrf_token or self.fetch_csrf_token()
+            kwargs["data"] = {**data, "csrf_token": token}
+        elif csrf and method == "POST" and data is None and "json" not in kwargs:
+            kwargs["data"] = {"csrf_token": self.csrf_token or self.fetch_csrf_token()}
+        response = super().open(*args, **kwargs)
+        if response.mimetype == "text/html" and not kwargs.get("buffered") is False:
+            match = CSRF_META.search(response.get_data(as_text=True))
+            if match:
+                self.csrf_token = match.group(1)
+        return response
+
+    def fetch_csrf_token(self) -> str:
+        response = super().open("/login")
+        if response.status_code == 302:
+            response = super().open("/")
+        match = CSRF_META.search(response.get_data(as_text=True))
+        assert match, "no CSRF token on the page"
+        self.csrf_token = match.group(1)
+        return self.csrf_token
+
+    def login(self, username: str, password: str = factories.PASSWORD):
+        return self.post("/login", data={"username": username, "password": password})
+
+    def logout(self):
+        return self.post("/logout")

@@ -1,0 +1,64 @@
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+
+from elearn.auth.models import Academy, User
+from elearn.auth.roles import Role
+from elearn.db import make_engine
+
+
+def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite'}", busy_timeout_ms=4321)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 4321
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
+
+
+def test_foreign_keys_are_enforced(db):
+    db.add(User(username="orphan", display_name="O", role=Role.STAFF, academy_id=999_999))
+    with pytest.raises(IntegrityError):
+        db.commit()
+    db.rollback()
+
+
+def test_timestamps_come_back_timezone_aware_utc(db, make):
+    london = timezone(timedelta(hours=1))
+    academy = make.academy("Aware Academy")
+    academy.created_at = datetime(2026, 6, 1, 9, 30, tzinfo=london)
+    db.commit()
+    db.expire_all()
+    loaded = db.scalar(select(Academy).where(Academy.name == "Aware Academy"))
+    assert loaded.created_at == datetime(2026, 6, 1, 8, 30, tzinfo=UTC)
+    assert loaded.created_at.tzinfo is not None
+
+
+def test_naive_timestamps_are_refused(db, make):
+    academy = make.academy()
+    academy.created_at = datetime(2026, 6, 1, 9, 30)
+    with pytest.raises(Exception, match="naive"):
+        db.commit()
+    db.rollback()
+
+
+def test_request_session_is_closed_after_each_request(app, client):
+    seen = []
+
+    @app.get("/_probe")
+    def probe():
+        from flask import g
+
+        from elearn.db import get_db
+
+        session = get_db()
+        session.execute(text("SELECT 1"))
+        seen.append(session)
+        assert g.db is session
+        return "ok"
+
+    probe._elearn_access = "public"
+    assert client.get("/_probe").status_code == 200
+    assert seen and not seen[0].in_transaction()
