@@ -126,7 +126,7 @@ class CsrfClient(FlaskClient):
         elif csrf and method == "POST" and data is None and "json" not in kwargs:
             kwargs["data"] = {"csrf_token": self.csrf_token or self.fetch_csrf_token()}
         response = super().open(*args, **kwargs)
-        if response.mimetype == "text/html" and not kwargs.get("buffered") is False:
+        if response.mimetype == "text/html":
             match = CSRF_META.search(response.get_data(as_text=True))
             if match:
                 self.csrf_token = match.group(1)
