@@ -146,3 +146,19 @@ class CsrfClient(FlaskClient):
 
     def logout(self):
         return self.post("/logout")
+
+
+@pytest.fixture
+def smtp(app_config: dict[str, object]):
+    """A loopback SMTP server; the app built in this test sends its mail there."""
+    from tests.smtp import smtp_server
+
+    with smtp_server() as (inbox, port):
+        app_config.update(
+            {
+                "SMTP_HOST": "127.0.0.1",
+                "SMTP_PORT": port,
+                "SMTP_FROM": "elearn <noreply@elearn.test>",
+            }
+        )
+        yield inbox
