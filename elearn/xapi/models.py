@@ -1,0 +1,110 @@
+"""The statement store (elearn's own LRS), its outbox to a remote LRS, and LRS credentials.
+
+Filterable properties are copied into indexed columns when a statement is stored; the
+statement itself is kept exactly as stored, as JSON text.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from elearn.db import Base, utcnow
+
+
+class ForwardState(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    # The remote LRS refused it (a 4xx other than 409/429); an admin can retry after a fix.
+    DEAD = "dead"
+    # Received from another system through our own LRS: not ours to forward.
+    NOT_FORWARDED = "not_forwarded"
+
+
+class StoredStatement(Base):
+    __tablename__ = "xapi_statements"
+    __table_args__ = (
+        Index("ix_xapi_statements_actor", "actor_key", "seq"),
+        Index("ix_xapi_statements_verb", "verb_id", "seq"),
+        Index("ix_xapi_statements_activity", "activity_id", "seq"),
+        Index("ix_xapi_statements_registration", "registration", "seq"),
+        Index("ix_xapi_statements_stored", "stored_at"),
+        Index("ix_xapi_statements_forward", "forward_state", "next_attempt_at", "seq"),
+    )
+
+    # Arrival order: what "consistent through", paging and in-order forwarding follow.
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    statement_id: Mapped[str] = mapped_column(String(36), unique=True)
+    stored_at: Mapped[datetime] = mapped_column(default=utcnow)
+    timestamp_at: Mapped[datetime] = mapped_column()
+    actor_key: Mapped[str] = mapped_column(String(512))
+    verb_id: Mapped[str] = mapped_column(String(512))
+    # The object's id when the object is an Activity, else None.
+    activity_id: Mapped[str | None] = mapped_column(String(512))
+    registration: Mapped[str | None] = mapped_column(String(36))
+    voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    # For a voiding statement: the id of the statement it voids.
+    voids_statement_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    # The elearn person the statement is about, when there is one (for scoping and erasure).
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    payload: Mapped[str] = mapped_column(Text)
+
+    forward_state: Mapped[ForwardState] = mapped_column(
+        Enum(
+            ForwardState,
+            native_enum=False,
+            length=20,
+            values_callable=lambda members: [m.value for m in members],
+        ),
+        default=ForwardState.PENDING,
+    )
+    forward_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column()
+
+
+class StatementActivity(Base):
+    """Every activity a statement mentions (object and context), for ``related_activities``."""
+
+    __tablename__ = "xapi_statement_activities"
+    __table_args__ = (Index("ix_xapi_statement_activities_lookup", "activity_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(ForeignKey("xapi_statements.seq", ondelete="CASCADE"))
+    activity_id: Mapped[str] = mapped_column(String(512))
+
+
+class StatementAgent(Base):
+    """Every agent a statement mentions (actor, object, instructor, team, authority, members)."""
+
+    __tablename__ = "xapi_statement_agents"
+    __table_args__ = (Index("ix_xapi_statement_agents_lookup", "agent_key", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(ForeignKey("xapi_statements.seq", ondelete="CASCADE"))
+    agent_key: Mapped[str] = mapped_column(String(512))
+
+
+class LrsCredential(Base):
+    """HTTP Basic credentials for the built-in LRS, issued and revoked by an admin.
+
+    The secret is 32 random bytes, so a fast SHA-256 of it is as safe as a slow password hash
+    and keeps statement ingest fast.
+    """
+
+    __tablename__ = "xapi_credentials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    can_read: Mapped[bool] = mapped_column(Boolean, default=True)
+    can_write: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column()
