@@ -1,0 +1,1 @@
+"""Courses, lessons and question banks as authored in ``courses/``, ``content/``, ``quizzes/``."""
