@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,7 @@ from elearn.db import Base, import_models, make_engine
 from tests import factories
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+_TEST_SESSION_LOCK = threading.Lock()
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
@@ -93,9 +95,16 @@ def app(engine: Engine, app_config: dict[str, object]) -> Iterator[Flask]:
 
 @pytest.fixture
 def db(app: Flask) -> Iterator[Session]:
-    """A session for arranging data and checking results; commit to make data visible."""
+    """A session for arranging data and checking results.
+
+    Test clients commit it around every request, so what a test arranged is visible to the
+    app and what the app wrote is visible to the test (SQLite keeps a read snapshot until the
+    transaction ends).
+    """
     with app.extensions["elearn.sessionmaker"]() as session:
+        app.extensions["tests.db"] = session
         yield session
+        app.extensions.pop("tests.db", None)
 
 
 @pytest.fixture
@@ -125,12 +134,20 @@ class CsrfClient(FlaskClient):
             kwargs["data"] = {**data, "csrf_token": token}
         elif csrf and method == "POST" and data is None and "json" not in kwargs:
             kwargs["data"] = {"csrf_token": self.csrf_token or self.fetch_csrf_token()}
+        self._end_test_transaction()
         response = super().open(*args, **kwargs)
+        self._end_test_transaction()
         if response.mimetype == "text/html":
             match = CSRF_META.search(response.get_data(as_text=True))
             if match:
                 self.csrf_token = match.group(1)
         return response
+
+    def _end_test_transaction(self) -> None:
+        session = self.application.extensions.get("tests.db")
+        if session is not None:
+            with _TEST_SESSION_LOCK:  # clients may run in several threads at once
+                session.commit()
 
     def fetch_csrf_token(self) -> str:
         response = super().open("/login")

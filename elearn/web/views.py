@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from elearn.auth.access import public, signed_in
 from elearn.db import get_db
+from elearn.learning.access import catalog, moment
 from elearn.web import home as home_service
 
 bp = Blueprint("core", __name__)
@@ -17,7 +18,7 @@ bp = Blueprint("core", __name__)
 @bp.route("/")
 @signed_in
 def home() -> str:
-    page = home_service.home_page(get_db(), current_user)
+    page = home_service.home_page(get_db(), current_user, catalog(), moment().today)
     return render_template(f"core/home_{page.template}.html", page=page)
 
 

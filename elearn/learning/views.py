@@ -1,0 +1,151 @@
+"""Course pages, lessons, the staff training record, certificates and parents' view."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from elearn.auth import permissions as can
+from elearn.auth.access import public, requires, signed_in
+from elearn.auth.models import ParentLink, User
+from elearn.auth.roles import Role
+from elearn.catalog.rendering import render_lesson
+from elearn.db import get_db, writes
+from elearn.learning import services
+from elearn.learning.access import catalog, course_for_me, lesson_for_me, moment
+from elearn.learning.models import Certificate, CourseCycle, PolicySignOff
+
+bp = Blueprint("learning", __name__, template_folder="templates")
+
+
+@bp.route("/learn/<course_id>")
+@signed_in
+def course(course_id: str) -> str:
+    course = course_for_me(course_id)
+    db = get_db()
+    progress = services.course_progress(db, current_user, course, moment().today)
+    certificate = None
+    if progress.cycle is not None and progress.cycle.is_complete:
+        certificate = db.scalar(
+            select(Certificate).where(Certificate.cycle_id == progress.cycle.id)
+        )
+    return render_template(
+        "learning/course.html", course=course, progress=progress, certificate=certificate
+    )
+
+
+@bp.route("/learn/<course_id>/<lesson_id>")
+@signed_in
+@writes
+def lesson(course_id: str, lesson_id: str) -> str:
+    course, lesson = lesson_for_me(course_id, lesson_id)
+    db = get_db()
+    services.record_lesson_read(db, current_user, course, lesson, moment())
+    db.commit()
+    progress = services.course_progress(db, current_user, course, moment().today)
+    index = course.lessons.index(lesson)
+    html = render_lesson(lesson, f"{url_for('catalog.index')}/{course.id}/media/")
+    return render_template(
+        "learning/lesson.html",
+        course=course,
+        lesson=lesson,
+        html=html,
+        progress=progress,
+        previous=course.lessons[index - 1] if index > 0 else None,
+        following=course.lessons[index + 1] if index + 1 < len(course.lessons) else None,
+    )
+
+
+@bp.route("/learn/<course_id>/sign-off", methods=["POST"])
+@requires(can.is_staff_member)
+def sign_off(course_id: str) -> Response:
+    course = course_for_me(course_id)
+    db = get_db()
+    try:
+        signed = services.sign_off_policy(
+            db, current_user, course, moment(), confirmed=request.form.get("confirm") == "yes"
+        )
+    except services.LearningError as problem:
+        db.rollback()
+        flash(str(problem), "error")
+        return redirect(url_for("learning.course", course_id=course.id) + "#sign-off")
+    db.commit()
+    if signed is None:
+        flash("You had already signed this version of the policy.", "info")
+    else:
+        flash("Thank you. Your sign-off has been recorded.", "success")
+    return redirect(url_for("learning.course", course_id=course.id))
+
+
+@bp.route("/my-training")
+@requires(can.has_training_record)
+def training_record() -> str:
+    db = get_db()
+    cycles = list(
+        db.scalars(
+            select(CourseCycle)
+            .where(CourseCycle.user_id == current_user.id)
+            .order_by(CourseCycle.started_at.desc())
+        )
+    )
+    sign_offs = list(
+        db.scalars(
+            select(PolicySignOff)
+            .where(PolicySignOff.user_id == current_user.id)
+            .order_by(PolicySignOff.signed_at.desc())
+        )
+    )
+    titles = {course.id: course.title for course in catalog().courses}
+    return render_template(
+        "learning/training.html",
+        cycles=cycles,
+        titles=titles,
+        certificates=services.certificates_for(db, current_user.id),
+        sign_offs=sign_offs,
+    )
+
+
+@bp.route("/certificates/<int:certificate_id>")
+@requires(can.has_training_record)
+def certificate(certificate_id: int) -> str:
+    found = get_db().scalar(
+        select(Certificate).where(
+            Certificate.id == certificate_id, Certificate.user_id == current_user.id
+        )
+    )
+    if found is None:
+        abort(404)
+    return render_template("learning/certificate.html", certificate=found)
+
+
+@bp.route("/verify", defaults={"code": ""})
+@bp.route("/verify/<code>")
+@public
+def verify(code: str) -> tuple[str, int]:
+    code = code or request.args.get("code", "")
+    found = services.certificate_by_code(get_db(), code) if code else None
+    status = 404 if code and found is None else 200
+    return render_template("learning/verify.html", code=code, certificate=found), status
+
+
+@bp.route("/children/<int:pupil_id>")
+@requires(can.is_parent)
+def child(pupil_id: int) -> str:
+    db = get_db()
+    pupil = db.scalar(
+        select(User)
+        .join(ParentLink, ParentLink.pupil_id == User.id)
+        .where(
+            ParentLink.parent_id == current_user.id,
+            User.id == pupil_id,
+            User.role == Role.PUPIL,
+        )
+    )
+    if pupil is None:
+        abort(404)
+    courses = catalog().courses_for(Role.PUPIL, year_group=pupil.year_group)
+    today = moment().today
+    progress = [services.course_progress(db, pupil, course, today) for course in courses]
+    return render_template("learning/child.html", pupil=pupil, progress=progress)

@@ -1,0 +1,431 @@
+"""Quiz attempts: start, answer, submit, time out. Grading itself is in ``grading``.
+
+Submitting is race-safe: the attempt moves out of ``in_progress`` with one conditional
+UPDATE, so a double click, two tabs or a retried request produce exactly one graded result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from elearn.auth.models import User
+from elearn.catalog.gift import Question, QuestionType
+from elearn.catalog.model import Course
+from elearn.learning import services as learning
+from elearn.learning.context import Moment
+from elearn.learning.models import CourseCycle
+from elearn.quiz.draw import DrawnQuestion, draw_questions, is_blank, raw_response
+from elearn.quiz.grading import Grade, ResponseInvalid, grade, validate_response
+from elearn.quiz.models import AttemptAnswer, AttemptState, QuizAttempt
+from elearn.xapi import statements
+from elearn.xapi.store import record_statement
+
+# Network and clock slack allowed after a time limit before an answer is refused.
+TIME_LIMIT_GRACE = timedelta(seconds=30)
+
+
+class QuizError(ValueError):
+    """The quiz cannot do what was asked; the message can be shown as it is."""
+
+
+class AlreadySubmitted(QuizError):
+    """The attempt was submitted already (by another tab, or a repeated request)."""
+
+
+@dataclass(frozen=True)
+class AnswerProblem:
+    position: int
+    message: str
+
+
+class AnswersInvalid(QuizError):
+    def __init__(self, problems: list[AnswerProblem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"question {p.position}: {p.message}" for p in problems))
+
+
+def attempt_summary(session: Session, cycle_id: int) -> tuple[bool, int | None, int]:
+    """(passed in this cycle, best score in percent, attempts started)."""
+    rows = session.execute(
+        select(QuizAttempt.passed, QuizAttempt.score_raw, QuizAttempt.score_max).where(
+            QuizAttempt.cycle_id == cycle_id
+        )
+    ).all()
+    scores = [round(100 * raw / top) for _, raw, top in rows if raw is not None and top]
+    return any(passed for passed, _, _ in rows), max(scores, default=None), len(rows)
+
+
+def attempts_in_cycle(session: Session, cycle_id: int) -> list[QuizAttempt]:
+    return list(
+        session.scalars(
+            select(QuizAttempt).where(QuizAttempt.cycle_id == cycle_id).order_by(QuizAttempt.number)
+        )
+    )
+
+
+def open_attempt(session: Session, cycle_id: int) -> QuizAttempt | None:
+    return session.scalar(
+        select(QuizAttempt).where(
+            QuizAttempt.cycle_id == cycle_id, QuizAttempt.state == AttemptState.IN_PROGRESS
+        )
+    )
+
+
+def attempts_left(course: Course, used: int) -> int | None:
+    """None means unlimited."""
+    if course.quiz is None or course.quiz.attempts is None:
+        return None
+    return max(course.quiz.attempts - used, 0)
+
+
+def start_attempt(session: Session, user: User, course: Course, moment: Moment) -> QuizAttempt:
+    """Start an attempt, or return the one already in progress (a second click starts nothing)."""
+    settings = course.quiz
+    if settings is None:
+        raise QuizError("This course has no quiz.")
+    cycle = learning.cycle_for_learning(session, user, course, moment)
+    current = open_attempt(session, cycle.id)
+    if current is not None and not expire_if_overdue(session, user, course, current, moment):
+        return current
+    passed, _, used = attempt_summary(session, cycle.id)
+    if passed and cycle.is_complete and course.quiz.attempts is not None:
+        raise QuizError("You have already passed this quiz.")
+    left = attempts_left(course, used)
+    if left == 0:
+        raise QuizError(
+            "You have used all your attempts at this quiz. "
+            "Please speak to your designated safeguarding lead."
+        )
+    drawn = draw_questions(course.questions, settings, moment.rng)
+    attempt = QuizAttempt(
+        cycle_id=cycle.id,
+        user_id=user.id,
+        course_id=course.id,
+        number=used + 1,
+        draw=[d.snapshot() for d in drawn],
+        pass_mark=settings.pass_mark,
+        started_at=moment.now,
+        deadline_at=(
+            moment.now + timedelta(minutes=settings.time_limit_minutes)
+            if settings.time_limit_minutes
+            else None
+        ),
+    )
+    session.add(attempt)
+    session.flush()
+    record_statement(
+        session,
+        statements.quiz_attempted(
+            statement_id=moment.new_id(),
+            base_url=moment.base_url,
+            actor_name=user.xapi_id,
+            timestamp=moment.now,
+            registration=cycle.registration,
+            course_id=course.id,
+            quiz_title=f"{course.title}: quiz",
+        ),
+        user_id=user.id,
+        stored_at=moment.now,
+    )
+    return attempt
+
+
+def get_attempt(
+    session: Session, user_id: int, course_id: str, attempt_id: int
+) -> QuizAttempt | None:
+    """The attempt if it is this person's, for this course; anyone else's is None (a 404)."""
+    return session.scalar(
+        select(QuizAttempt).where(
+            QuizAttempt.id == attempt_id,
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.course_id == course_id,
+        )
+    )
+
+
+def drawn_questions(attempt: QuizAttempt) -> list[DrawnQuestion]:
+    return [
+        DrawnQuestion.from_snapshot(position, data)
+        for position, data in enumerate(attempt.draw, start=1)
+    ]
+
+
+def answered_positions(session: Session, attempt_id: int) -> dict[int, AttemptAnswer]:
+    return {
+        a.position: a
+        for a in session.scalars(
+            select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id)
+        )
+    }
+
+
+def _check_time(attempt: QuizAttempt, now: datetime) -> bool:
+    """True when the attempt is still within its time limit (plus grace)."""
+    return attempt.deadline_at is None or now <= attempt.deadline_at + TIME_LIMIT_GRACE
+
+
+def _save_answer(
+    session: Session,
+    user: User,
+    course: Course,
+    attempt: QuizAttempt,
+    drawn: DrawnQuestion,
+    response: Any,
+    moment: Moment,
+) -> AttemptAnswer:
+    graded = grade(drawn.question, response)
+    answer = AttemptAnswer(
+        attempt_id=attempt.id,
+        position=drawn.position,
+        question_id=drawn.question.id,
+        response=_jsonable(response),
+        response_text=graded.response_text[:2000],
+        fraction=graded.fraction,
+        success=graded.success,
+        feedback=list(graded.feedback),
+        answered_at=moment.now,
+    )
+    session.add(answer)
+    record_statement(
+        session,
+        _answered_statement(user, course, attempt, drawn, response, graded, moment),
+        user_id=user.id,
+        stored_at=moment.now,
+    )
+    return answer
+
+
+def _jsonable(response: Any) -> Any:
+    if isinstance(response, Mapping):
+        return {str(k): v for k, v in response.items()}
+    if isinstance(response, tuple | set | frozenset):
+        return sorted(response)
+    return response
+
+
+def answer_question(
+    session: Session,
+    user: User,
+    course: Course,
+    attempt: QuizAttempt,
+    position: int,
+    form: Mapping[str, Any],
+    moment: Moment,
+) -> AttemptAnswer:
+    """Immediate-feedback mode: grade one question now. An answer, once given, is final."""
+    if not attempt.is_open:
+        raise AlreadySubmitted("This attempt has already been finished.")
+    if expire_if_overdue(session, user, course, attempt, moment):
+        raise QuizError("Time ran out for this attempt.")
+    drawn = {d.position: d for d in drawn_questions(attempt)}.get(position)
+    if drawn is None:
+        raise QuizError("That question is not part of this attempt.")
+    existing = answered_positions(session, attempt.id)
+    if position in existing:
+        return existing[position]
+    if is_blank(drawn, form):
+        raise AnswersInvalid([AnswerProblem(position, "Please choose or type an answer first.")])
+    try:
+        response = validate_response(drawn.question, raw_response(drawn, form))
+    except ResponseInvalid as problem:
+        raise AnswersInvalid([AnswerProblem(position, problem.message)]) from problem
+    answer = _save_answer(session, user, course, attempt, drawn, response, moment)
+    if len(existing) + 1 == len(attempt.draw):
+        _finish(session, user, course, attempt, moment, AttemptState.SUBMITTED)
+    return answer
+
+
+def submit_attempt(
+    session: Session,
+    user: User,
+    course: Course,
+    attempt: QuizAttempt,
+    form: Mapping[str, Any],
+    moment: Moment,
+) -> QuizAttempt:
+    """After-submission mode: grade every answer at once. All answers must be valid."""
+    if not attempt.is_open:
+        raise AlreadySubmitted("This attempt has already been submitted.")
+    if expire_if_overdue(session, user, course, attempt, moment):
+        raise QuizError("Time ran out for this attempt, so it was marked with no answers.")
+    existing = answered_positions(session, attempt.id)
+    pending: list[tuple[DrawnQuestion, Any]] = []
+    problems: list[AnswerProblem] = []
+    for drawn in drawn_questions(attempt):
+        if drawn.position in existing:
+            continue
+        if is_blank(drawn, form):
+            problems.append(AnswerProblem(drawn.position, "Please answer this question."))
+            continue
+        try:
+            pending.append((drawn, validate_response(drawn.question, raw_response(drawn, form))))
+        except ResponseInvalid as problem:
+            problems.append(AnswerProblem(drawn.position, problem.message))
+    if problems:
+        raise AnswersInvalid(problems)
+    _claim(session, attempt, moment, AttemptState.SUBMITTED)
+    for drawn, response in pending:
+        _save_answer(session, user, course, attempt, drawn, response, moment)
+    session.flush()
+    _score(session, user, course, attempt, moment)
+    return attempt
+
+
+def _claim(session: Session, attempt: QuizAttempt, moment: Moment, state: AttemptState) -> None:
+    """Move the attempt out of in_progress; only one request can ever win this."""
+    result = session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.state == AttemptState.IN_PROGRESS)
+        .values(state=state, submitted_at=moment.now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise AlreadySubmitted("This attempt has already been submitted.")
+    attempt.state, attempt.submitted_at = state, moment.now
+
+
+def _finish(
+    session: Session,
+    user: User,
+    course: Course,
+    attempt: QuizAttempt,
+    moment: Moment,
+    state: AttemptState,
+) -> None:
+    _claim(session, attempt, moment, state)
+    session.flush()
+    _score(session, user, course, attempt, moment)
+
+
+def expire_if_overdue(
+    session: Session, user: User, course: Course, attempt: QuizAttempt, moment: Moment
+) -> bool:
+    """Close an attempt whose time ran out, marking what was saved. True if it was closed."""
+    if not attempt.is_open or _check_time(attempt, moment.now):
+        return False
+    _finish(session, user, course, attempt, moment, AttemptState.TIMED_OUT)
+    return True
+
+
+def _score(
+    session: Session, user: User, course: Course, attempt: QuizAttempt, moment: Moment
+) -> None:
+    raw = float(
+        session.scalar(
+            select(func.coalesce(func.sum(AttemptAnswer.fraction), 0.0)).where(
+                AttemptAnswer.attempt_id == attempt.id
+            )
+        )
+        or 0.0
+    )
+    top = float(len(attempt.draw))
+    raw = round(min(raw, top), 4)
+    attempt.score_raw, attempt.score_max = raw, top
+    attempt.passed = top > 0 and 100 * raw / top + 1e-9 >= attempt.pass_mark
+    cycle = session.get(CourseCycle, attempt.cycle_id)
+    assert cycle is not None
+    record_statement(
+        session,
+        statements.quiz_result(
+            statement_id=moment.new_id(),
+            base_url=moment.base_url,
+            actor_name=user.xapi_id,
+            timestamp=moment.now,
+            registration=cycle.registration,
+            course_id=course.id,
+            quiz_title=f"{course.title}: quiz",
+            raw=raw,
+            max_score=top,
+            passed=bool(attempt.passed),
+            duration=moment.now - attempt.started_at,
+        ),
+        user_id=user.id,
+        stored_at=moment.now,
+    )
+    if attempt.passed:
+        learning.complete_if_done(session, user, course, cycle, moment)
+
+
+# --- xAPI ---------------------------------------------------------------------------------
+
+
+def _answered_statement(
+    user: User,
+    course: Course,
+    attempt: QuizAttempt,
+    drawn: DrawnQuestion,
+    response: Any,
+    graded: Grade,
+    moment: Moment,
+) -> dict[str, Any]:
+    question = drawn.question
+    cycle_registration = attempt.cycle.registration
+    details = _interaction(question, response)
+    kind = details.pop("kind", None) or (
+        "fill-in" if question.is_typed_text else question.qtype.value
+    )
+    return statements.question_answered(
+        statement_id=moment.new_id(),
+        base_url=moment.base_url,
+        actor_name=user.xapi_id,
+        timestamp=moment.now,
+        registration=cycle_registration,
+        course_id=course.id,
+        question_id=question.id,
+        kind=kind,
+        prompt=question.text[:1000] or question.title,
+        question_title=question.title or None,
+        success=graded.success,
+        **details,
+    )
+
+
+def _choice_id(index: int) -> str:
+    return f"choice-{index}"
+
+
+def _interaction(question: Question, response: Any) -> dict[str, Any]:
+    """The interaction's components and the response in the spec's format for its type."""
+    qtype = question.qtype
+    if question.is_choice:
+        choices = [(_choice_id(i), c.text) for i, c in enumerate(question.choices)]
+        picked = response if isinstance(response, tuple | list) else [response]
+        correct = [_choice_id(i) for i, c in enumerate(question.choices) if c.fraction > 0]
+        pattern = correct if qtype is QuestionType.MULTIRESPONSE else correct[:1]
+        return {
+            "response": [_choice_id(int(i)) for i in picked],
+            "choices": choices,
+            "correct_responses": [pattern],
+            "kind": "choice",
+        }
+    if qtype is QuestionType.TRUEFALSE:
+        answer = question.truefalse
+        return {
+            "response": bool(response),
+            "correct_responses": [answer.correct] if answer else None,
+        }
+    if qtype is QuestionType.MATCHING:
+        pairs = question.pairs
+        targets = list(question.right_texts)
+        source = [(f"item-{i}", p.left) for i, p in enumerate(pairs)]
+        target = [(f"option-{targets.index(t)}", t) for t in targets]
+        chosen = [
+            (f"item-{int(k)}", f"option-{targets.index(v)}")
+            for k, v in sorted(dict(response).items(), key=lambda kv: int(kv[0]))
+        ]
+        right = [(f"item-{i}", f"option-{targets.index(p.right)}") for i, p in enumerate(pairs)]
+        return {
+            "response": chosen,
+            "source": source,
+            "target": target,
+            "correct_responses": [right],
+        }
+    if qtype is QuestionType.NUMERICAL:
+        return {"response": response}
+    return {"response": str(response)}
