@@ -179,3 +179,23 @@ def smtp(app_config: dict[str, object]):
             }
         )
         yield inbox
+
+
+@pytest.fixture
+def empty_database(database_url: str, tmp_path: Path) -> Iterator[Engine]:
+    """A database with no tables at all, on the same server as the test database."""
+    if database_url.startswith("sqlite"):
+        engine = make_engine(f"sqlite:///{tmp_path / 'migrated.sqlite'}")
+        yield engine
+        engine.dispose()
+        return
+    name = f"elearn_migr_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(make_url(database_url).set(database=name).render_as_string(False))
+    yield engine
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -16,6 +16,7 @@ from elearn.auth.models import User
 from elearn.catalog.model import Course, Lesson
 from elearn.compliance.rules import expiry_for_completion, uk_date, window_opens_on
 from elearn.learning.context import Moment
+from elearn.learning.events import record_event
 from elearn.learning.models import (
     Certificate,
     CompletionSource,
@@ -24,7 +25,6 @@ from elearn.learning.models import (
     PolicySignOff,
 )
 from elearn.xapi import statements
-from elearn.xapi.store import record_statement
 
 CERTIFICATE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
@@ -82,20 +82,15 @@ def record_lesson_read(
     if lesson.id in already:
         return False
     session.add(LessonRead(cycle_id=cycle.id, lesson_id=lesson.id, read_at=moment.now))
-    record_statement(
+    record_event(
         session,
-        statements.lesson_experienced(
-            statement_id=moment.new_id(),
-            base_url=moment.base_url,
-            actor_name=user.xapi_id,
-            timestamp=moment.now,
-            registration=cycle.registration,
-            course_id=course.id,
-            lesson_id=lesson.id,
-            lesson_title=lesson.title,
-        ),
-        user_id=user.id,
-        stored_at=moment.now,
+        statements.lesson_experienced,
+        user=user,
+        moment=moment,
+        registration=cycle.registration,
+        course_id=course.id,
+        lesson_id=lesson.id,
+        lesson_title=lesson.title,
     )
     session.flush()
     complete_if_done(session, user, course, cycle, moment)
@@ -149,19 +144,14 @@ def complete_cycle(
     cycle.completed_at = moment.now
     cycle.completed_on = completed_on
     cycle.expires_on = expiry_for_completion(course.recurrence, completed_on, previous)
-    record_statement(
+    record_event(
         session,
-        statements.course_completed(
-            statement_id=moment.new_id(),
-            base_url=moment.base_url,
-            actor_name=user.xapi_id,
-            timestamp=moment.now,
-            registration=cycle.registration,
-            course_id=course.id,
-            course_title=course.title,
-        ),
-        user_id=user.id,
-        stored_at=moment.now,
+        statements.course_completed,
+        user=user,
+        moment=moment,
+        registration=cycle.registration,
+        course_id=course.id,
+        course_title=course.title,
     )
     if not user.role.is_staff:
         return None
@@ -317,22 +307,17 @@ def sign_off_policy(
         signed_at=moment.now,
     )
     session.add(sign_off)
-    record_statement(
+    record_event(
         session,
-        statements.policy_signed_off(
-            statement_id=moment.new_id(),
-            base_url=moment.base_url,
-            actor_name=user.xapi_id,
-            timestamp=moment.now,
-            registration=cycle.registration,
-            course_id=course.id,
-            policy_id=course.id,
-            policy_title=course.title,
-            policy_version=course.policy.version,
-            declaration=course.policy.statement,
-        ),
-        user_id=user.id,
-        stored_at=moment.now,
+        statements.policy_signed_off,
+        user=user,
+        moment=moment,
+        registration=cycle.registration,
+        course_id=course.id,
+        policy_id=course.id,
+        policy_title=course.title,
+        policy_version=course.policy.version,
+        declaration=course.policy.statement,
     )
     if not cycle.is_complete:
         complete_cycle(session, user, course, cycle, moment)

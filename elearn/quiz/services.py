@@ -19,12 +19,12 @@ from elearn.catalog.gift import Question, QuestionType
 from elearn.catalog.model import Course
 from elearn.learning import services as learning
 from elearn.learning.context import Moment
+from elearn.learning.events import record_event
 from elearn.learning.models import CourseCycle
 from elearn.quiz.draw import DrawnQuestion, draw_questions, is_blank, raw_response
 from elearn.quiz.grading import Grade, ResponseInvalid, grade, validate_response
 from elearn.quiz.models import AttemptAnswer, AttemptState, QuizAttempt
 from elearn.xapi import statements
-from elearn.xapi.store import record_statement
 
 # Network and clock slack allowed after a time limit before an answer is refused.
 TIME_LIMIT_GRACE = timedelta(seconds=30)
@@ -119,19 +119,14 @@ def start_attempt(session: Session, user: User, course: Course, moment: Moment) 
     )
     session.add(attempt)
     session.flush()
-    record_statement(
+    record_event(
         session,
-        statements.quiz_attempted(
-            statement_id=moment.new_id(),
-            base_url=moment.base_url,
-            actor_name=user.xapi_id,
-            timestamp=moment.now,
-            registration=cycle.registration,
-            course_id=course.id,
-            quiz_title=f"{course.title}: quiz",
-        ),
-        user_id=user.id,
-        stored_at=moment.now,
+        statements.quiz_attempted,
+        user=user,
+        moment=moment,
+        registration=cycle.registration,
+        course_id=course.id,
+        quiz_title=f"{course.title}: quiz",
     )
     return attempt
 
@@ -192,12 +187,7 @@ def _save_answer(
         answered_at=moment.now,
     )
     session.add(answer)
-    record_statement(
-        session,
-        _answered_statement(user, course, attempt, drawn, response, graded, moment),
-        user_id=user.id,
-        stored_at=moment.now,
-    )
+    _record_answered(session, user, course, attempt, drawn, response, graded, moment)
     return answer
 
 
@@ -330,23 +320,18 @@ def _score(
     attempt.passed = top > 0 and 100 * raw / top + 1e-9 >= attempt.pass_mark
     cycle = session.get(CourseCycle, attempt.cycle_id)
     assert cycle is not None
-    record_statement(
+    record_event(
         session,
-        statements.quiz_result(
-            statement_id=moment.new_id(),
-            base_url=moment.base_url,
-            actor_name=user.xapi_id,
-            timestamp=moment.now,
-            registration=cycle.registration,
-            course_id=course.id,
-            quiz_title=f"{course.title}: quiz",
-            raw=raw,
-            max_score=top,
-            passed=bool(attempt.passed),
-            duration=moment.now - attempt.started_at,
-        ),
-        user_id=user.id,
-        stored_at=moment.now,
+        statements.quiz_result,
+        user=user,
+        moment=moment,
+        registration=cycle.registration,
+        course_id=course.id,
+        quiz_title=f"{course.title}: quiz",
+        raw=raw,
+        max_score=top,
+        passed=bool(attempt.passed),
+        duration=moment.now - attempt.started_at,
     )
     if attempt.passed:
         learning.complete_if_done(session, user, course, cycle, moment)
@@ -355,7 +340,8 @@ def _score(
 # --- xAPI ---------------------------------------------------------------------------------
 
 
-def _answered_statement(
+def _record_answered(
+    session: Session,
     user: User,
     course: Course,
     attempt: QuizAttempt,
@@ -363,19 +349,18 @@ def _answered_statement(
     response: Any,
     graded: Grade,
     moment: Moment,
-) -> dict[str, Any]:
+) -> None:
     question = drawn.question
-    cycle_registration = attempt.cycle.registration
     details = _interaction(question, response)
     kind = details.pop("kind", None) or (
         "fill-in" if question.is_typed_text else question.qtype.value
     )
-    return statements.question_answered(
-        statement_id=moment.new_id(),
-        base_url=moment.base_url,
-        actor_name=user.xapi_id,
-        timestamp=moment.now,
-        registration=cycle_registration,
+    record_event(
+        session,
+        statements.question_answered,
+        user=user,
+        moment=moment,
+        registration=attempt.cycle.registration,
         course_id=course.id,
         question_id=question.id,
         kind=kind,
