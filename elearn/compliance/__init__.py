@@ -1,0 +1,1 @@
+"""Compliance: required staff training, who is due or overdue, dashboards, exports, reminders."""
