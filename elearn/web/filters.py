@@ -6,16 +6,15 @@ from datetime import date, datetime
 
 from flask import Flask
 
+from elearn.compliance.formatting import long_date
 from elearn.compliance.rules import UK
 
 
 def ukdate(value: date | datetime | None) -> str:
     """``3 March 2027``; times are shown as their London date."""
-    if value is None:
-        return ""
     if isinstance(value, datetime):
         value = value.astimezone(UK).date()
-    return f"{value.day} {value:%B %Y}"
+    return long_date(value)
 
 
 def ukdatetime(value: datetime | None) -> str:
@@ -23,7 +22,7 @@ def ukdatetime(value: datetime | None) -> str:
     if value is None:
         return ""
     local = value.astimezone(UK)
-    return f"{local.day} {local:%B %Y, %H:%M}"
+    return f"{long_date(local.date())}, {local:%H:%M}"
 
 
 def init_app(app: Flask) -> None:

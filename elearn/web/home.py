@@ -9,8 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from elearn.auth.models import Academy, ParentLink, User
+from elearn.auth.permissions import is_staff_member
 from elearn.auth.roles import Role
 from elearn.catalog.model import Catalog
+from elearn.compliance.cells import Cell
+from elearn.compliance.requirements import Requirement
+from elearn.compliance.status import academy_matrix
 from elearn.learning.services import CourseProgress, course_progress
 
 
@@ -21,6 +25,8 @@ class HomePage:
     academy: Academy | None
     progress: list[CourseProgress] = field(default_factory=list)
     children: list[User] = field(default_factory=list)
+    # Staff: their standing on each training requirement, most urgent first.
+    training: list[tuple[Requirement, Cell]] = field(default_factory=list)
 
     @property
     def next_up(self) -> CourseProgress | None:
@@ -51,11 +57,26 @@ def linked_children(session: Session, parent_id: int) -> list[User]:
     )
 
 
+def training_due(
+    session: Session, catalog: Catalog, user: User, today: date
+) -> list[tuple[Requirement, Cell]]:
+    """Each requirement that applies to this person, with its status, most urgent first."""
+    matrix = academy_matrix(
+        session, catalog, academy_id=user.academy_id, as_of=today, person_id=user.id
+    )
+    if not matrix.everyone:
+        return []
+    row = matrix.everyone[0]
+    cells = [(r, row.cell(r.course_id)) for r in matrix.all_requirements]
+    return sorted((pair for pair in cells if pair[1].required), key=lambda pair: pair[1].sort_key())
+
+
 def home_page(session: Session, user: User, catalog: Catalog, today: date) -> HomePage:
     academy = session.get(Academy, user.academy_id) if user.academy_id else None
     children = linked_children(session, user.id) if user.role is Role.PARENT else []
     courses = catalog.courses_for(user.role, year_group=user.year_group, staff_kind=user.staff_kind)
     return HomePage(
+        training=training_due(session, catalog, user, today) if is_staff_member(user) else [],
         template=TEMPLATE_BY_ROLE[user.role],
         user=user,
         academy=academy,

@@ -33,7 +33,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Dashboard", "compliance.dashboard", can.is_safeguarding_lead),
     NavEntry("Reports", "safeguarding.inbox", can.is_safeguarding_lead),
     NavEntry("Trust overview", "compliance.trust", can.is_admin),
-    NavEntry("People", "admin.people", can.is_admin),
+    NavEntry("People", "admin.people", can.can_list_people),
+    NavEntry("Class sign-in", "admin.class_list", can.is_staff_member),
     NavEntry("Learning records", "xapi_admin.index", can.is_admin),
     NavEntry("My data", "privacy.my_data", can.is_signed_in),
 )
