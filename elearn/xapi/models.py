@@ -33,6 +33,8 @@ class StoredStatement(Base):
         Index("ix_xapi_statements_registration", "registration", "seq"),
         Index("ix_xapi_statements_stored", "stored_at"),
         Index("ix_xapi_statements_forward", "forward_state", "next_attempt_at", "seq"),
+        # The forwarder takes the oldest pending statements first, in arrival order.
+        Index("ix_xapi_statements_forward_order", "forward_state", "seq"),
     )
 
     # Arrival order: what "consistent through", paging and in-order forwarding follow.
@@ -53,6 +55,9 @@ class StoredStatement(Base):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     payload: Mapped[str] = mapped_column(Text)
+    # The id a StatementRef object points at (set for statements received through the LRS
+    # resource): a statement referring to one that matches a query matches it too.
+    object_statement_id: Mapped[str | None] = mapped_column(String(36), index=True)
 
     forward_state: Mapped[ForwardState] = mapped_column(
         Enum(
@@ -67,6 +72,8 @@ class StoredStatement(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None] = mapped_column()
+    # When delivery last failed; kept after a later success so the health view can say when.
+    last_error_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class StatementActivity(Base):
@@ -89,6 +96,9 @@ class StatementAgent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(ForeignKey("xapi_statements.seq", ondelete="CASCADE"))
     agent_key: Mapped[str] = mapped_column(String(512))
+    # The actor or the object (or a member of either): what the plain ``agent`` filter
+    # matches; the other agents count only with ``related_agents``. Set by the LRS resource.
+    direct: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class LrsCredential(Base):

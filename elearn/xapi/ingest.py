@@ -1,0 +1,249 @@
+"""Storing statements sent to the built-in LRS (POST and PUT /xapi/statements).
+
+:func:`store_statements` checks a whole request before storing anything, so a request is
+either stored completely or not at all:
+
+1. every statement is validated (400 with the validator's reason, naming the statement);
+2. statements without an id get a random (version 4) UUID; a PUT's ``statementId`` must match
+   the statement's own id when it has one;
+3. two statements in the request with one id are fine when they are the same statement
+   (stored once) and a 400 when they differ;
+4. an id the store already holds is a no-op when the statement is the same (xAPI's comparison
+   rules) and a 409 Conflict for the whole request when it differs;
+5. a statement voiding a voiding statement is a 400. As the spec asks, a voiding statement
+   whose target is unknown is stored anyway (the target is voided if it arrives later).
+
+The LRS sets ``stored`` and ``authority`` (the credential that sent it, as an Agent with an
+account on this site). Statements received here are stored as sent otherwise, and are *not*
+forwarded to the external LRS: they came from another system, which is responsible for them;
+elearn forwards only the statements it records itself.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session
+
+from elearn.auth.models import User
+from elearn.xapi.models import StatementAgent, StoredStatement
+from elearn.xapi.store import VOIDED_VERB, agent_key, record_statement
+from elearn.xapi.validation import StatementInvalid, statements_equivalent, validate_statement
+
+# Keep IN lists well inside every database's limit on bound parameters.
+_CHUNK = 500
+
+
+class IngestError(Exception):
+    """The request cannot be stored; ``status`` is 400 or 409 and ``reason`` says why."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def authority_for(site: str, credential_key: str) -> dict[str, Any]:
+    """The authority recorded on statements sent with a credential."""
+    return {"objectType": "Agent", "account": {"homePage": site, "name": credential_key}}
+
+
+def store_statements(
+    session: Session,
+    statements: Sequence[Any],
+    *,
+    site: str,
+    authority: dict[str, Any],
+    now: datetime,
+    version: str = "1.0.3",
+    statement_id: str | None = None,
+) -> list[str]:
+    """Store a request's statements in the caller's transaction; return their ids in order.
+
+    ``statement_id`` is a PUT's ``statementId`` (the request then holds one statement).
+    ``site`` is the site's IRI, used to recognise the actor as one of elearn's people.
+    Raises IngestError, having stored nothing.
+    """
+    batch = len(statements) > 1
+    prepared = [_prepare(item, _label(i, batch), statement_id) for i, item in enumerate(statements)]
+    ids = [st["id"] for st in prepared]
+
+    unique: dict[str, dict[str, Any]] = {}
+    for i, st in enumerate(prepared):
+        seen = unique.get(st["id"])
+        if seen is None:
+            unique[st["id"]] = st
+        elif not statements_equivalent(seen, st):
+            raise IngestError(
+                400, f"{_label(i, batch)}: another statement in this request has the id {st['id']}"
+            )
+
+    targets = {_void_target(st) for st in unique.values()} - {None}
+    stored = _stored(session, set(unique) | targets)  # id -> (verb, payload)
+    for i, st in enumerate(prepared):
+        existing = stored.get(st["id"])
+        if existing is not None and not statements_equivalent(json.loads(existing[1]), st):
+            raise IngestError(
+                409,
+                f"{_label(i, batch)}: a different statement with the id {st['id']} is already "
+                "stored; nothing in this request was stored",
+            )
+    fresh = [st for sid, st in unique.items() if sid not in stored]
+    verbs = {sid: verb for sid, (verb, _payload) in stored.items()}
+    verbs.update({st["id"]: st["verb"]["id"] for st in fresh})
+    for st in fresh:
+        target = _void_target(st)
+        if target is not None and verbs.get(target) == VOIDED_VERB:
+            raise IngestError(
+                400,
+                f"statement {st['id']} voids {target}, which is itself a voiding statement; "
+                "a voiding statement cannot be voided",
+            )
+
+    people = _people(session, site, fresh)
+    default_version = "2.0.0" if version.startswith("2.0") else "1.0.0"
+    for st in fresh:
+        st.setdefault("version", default_version)
+        actor = st["actor"].get("account") or {}
+        row = record_statement(
+            session,
+            st,
+            user_id=people.get(actor.get("name")) if actor.get("homePage") == site else None,
+            forward=False,
+            stored_at=now,
+            authority=authority,
+        )
+        _index_extras(session, row, st)
+    return ids
+
+
+def _label(index: int, batch: bool) -> str:
+    return f"statement {index + 1}" if batch else "the statement"
+
+
+def _prepare(item: Any, label: str, statement_id: str | None) -> dict[str, Any]:
+    """A validated copy of one statement, with its id (given, from the PUT, or new)."""
+    try:
+        validate_statement(item)
+    except StatementInvalid as exc:
+        raise IngestError(400, f"{label}: {exc.reason}") from exc
+    statement = dict(item)
+    if statement_id is not None:
+        if "id" in statement and str(statement["id"]).lower() != statement_id.lower():
+            raise IngestError(
+                400, f"{label}: its id {statement['id']} does not match statementId {statement_id}"
+            )
+        statement["id"] = statement_id
+    statement.setdefault("id", str(uuid.uuid4()))
+    statement["id"] = str(statement["id"]).lower()
+    for i, attachment in enumerate(statement.get("attachments") or ()):
+        if "fileUrl" not in attachment:
+            raise IngestError(
+                400,
+                f"{label}: attachments[{i}] has no fileUrl; this LRS does not take attachment "
+                "data (multipart/mixed), so every attachment needs a fileUrl",
+            )
+    return statement
+
+
+def _void_target(statement: dict[str, Any]) -> str | None:
+    if statement["verb"]["id"] != VOIDED_VERB:
+        return None
+    return str(statement["object"]["id"]).lower()
+
+
+def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+def _stored(session: Session, ids: set[str]) -> dict[str, tuple[str, str]]:
+    s = StoredStatement
+    found: dict[str, tuple[str, str]] = {}
+    for chunk in _chunks(sorted(ids)):
+        rows = session.execute(
+            select(s.statement_id, s.verb_id, s.payload).where(s.statement_id.in_(chunk))
+        )
+        found.update({sid: (verb, payload) for sid, verb, payload in rows})
+    return found
+
+
+def _people(session: Session, site: str, statements: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """elearn's people among the actors, by opaque id (so erasure and scoping find them)."""
+    names = sorted(
+        {
+            str(st["actor"]["account"]["name"])
+            for st in statements
+            if (st["actor"].get("account") or {}).get("homePage") == site
+        }
+    )
+    people: dict[str, int] = {}
+    for chunk in _chunks(names):
+        people.update(
+            {
+                xid: uid
+                for uid, xid in session.execute(
+                    select(User.id, User.xapi_id).where(User.xapi_id.in_(chunk))
+                )
+            }
+        )
+    return people
+
+
+def direct_agent_keys(statement: dict[str, Any]) -> set[str]:
+    """Keys of the actor and an Agent/Group object, and of their members."""
+    keys: set[str] = set()
+    obj = statement.get("object") or {}
+    for who in (
+        statement.get("actor"),
+        obj if obj.get("objectType") in ("Agent", "Group") else None,
+    ):
+        if not isinstance(who, dict):
+            continue
+        keys.add(agent_key(who))
+        keys.update(agent_key(m) for m in who.get("member") or () if isinstance(m, dict))
+    keys.discard("")
+    return keys
+
+
+def _index_extras(session: Session, row: StoredStatement, statement: dict[str, Any]) -> None:
+    """What the plain store leaves out: the query rules for received statements need it."""
+    obj = statement["object"]
+    if obj.get("objectType") == "StatementRef":
+        row.object_statement_id = str(obj["id"]).lower()
+    if row.registration is not None:
+        # The index column is compared in lower case; the statement keeps what was sent.
+        row.registration = row.registration.lower()
+    session.flush()
+    keys = direct_agent_keys(statement)
+    if keys:
+        session.execute(
+            update(StatementAgent)
+            .where(StatementAgent.seq == row.seq, StatementAgent.agent_key.in_(sorted(keys)))
+            .values(direct=True)
+        )
+    if _void_target(statement) is None:
+        # Its voiding statement may have arrived first; it counts from now on.
+        voided_already = session.scalar(
+            select(
+                exists().where(
+                    StoredStatement.voids_statement_id == row.statement_id,
+                    StoredStatement.verb_id == VOIDED_VERB,
+                )
+            )
+        )
+        if voided_already:
+            row.voided = True
+
+
+def parse_json(raw: bytes) -> Any:
+    """A request body as JSON; IngestError (400) when it is not JSON."""
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise IngestError(400, f"the body is not valid JSON: {exc}") from exc

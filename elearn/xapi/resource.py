@@ -1,0 +1,307 @@
+"""The built-in LRS over HTTP: the xAPI Statement resource and the About resource.
+
+``/xapi/statements`` (GET, POST, PUT) and ``/xapi/about`` (GET), for xAPI 1.0.3 and 2.0.
+
+Who may call it:
+
+* A system with an LRS credential an admin issued, by HTTP Basic (key and secret): read scope
+  for GET, write scope for POST and PUT. A missing, wrong or revoked credential gets 401 with
+  ``WWW-Authenticate``; a credential without the scope gets 403.
+* A signed-in person (their web session, no Basic header) may GET their own statements only:
+  the agent filter is forced to their own account and any other agent gets 403. Sessions may
+  not POST or PUT (403), which is also why CSRF tokens are not needed here: every write needs
+  a Basic credential, a JSON body and the version header, none of which a cross-site form can
+  send.
+* Anyone else gets 401. ``/xapi/about`` is open to all, as the spec asks.
+
+Every request to the Statement resource must send ``X-Experience-API-Version`` (1.0.x or 2.0.x;
+400 otherwise) and every response says which version answered (1.0.3, or 2.0.0 to a 2.0
+request). Errors are JSON: ``{"message": "…"}``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from werkzeug.http import http_date
+
+import elearn
+from elearn.auth.access import public
+from elearn.db import get_db, utcnow
+from elearn.web.security import csrf
+from elearn.xapi import credentials, ingest, query
+from elearn.xapi.formats import format_timestamp, is_uuid
+from elearn.xapi.models import LrsCredential
+from elearn.xapi.statements import site_iri
+from elearn.xapi.store import agent_key
+
+bp = Blueprint("xapi", __name__, url_prefix="/xapi")
+# Writes need HTTP Basic credentials and a JSON body, and session cookies may only read, so
+# the form CSRF token has nothing to protect here (and API clients could not send one).
+csrf.exempt(bp)
+
+REALM = 'Basic realm="elearn xAPI"'
+VERSIONS = ("1.0.3", "2.0.0")
+_VERSION_HEADER = "X-Experience-API-Version"
+_REQUEST_VERSION = re.compile(r"^(1\.0|2\.0)(?:\.\d+)?$")
+
+
+class XapiError(Exception):
+    """An error answered as JSON with ``status``."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: a credential, or a signed-in person reading their own statements."""
+
+    credential: LrsCredential | None
+    own_actor_key: str | None
+
+    @property
+    def can_read(self) -> bool:
+        return self.own_actor_key is not None or bool(self.credential and self.credential.can_read)
+
+    @property
+    def can_write(self) -> bool:
+        return bool(self.credential and self.credential.can_write)
+
+
+@bp.errorhandler(XapiError)
+def _xapi_error(error: XapiError) -> Response:
+    response = jsonify(message=error.message)
+    response.status_code = error.status
+    response.headers.update(error.headers)
+    return response
+
+
+@bp.after_request
+def _version_header(response: Response) -> Response:
+    response.headers[_VERSION_HEADER] = g.get("xapi_version", VERSIONS[0])
+    return response
+
+
+def _settings() -> dict[str, Any]:
+    return current_app.config["ELEARN"]
+
+
+def _site() -> str:
+    return site_iri(str(_settings()["BASE_URL"]))
+
+
+def _caller() -> Caller:
+    """Authenticate the request: HTTP Basic first, else the web session; 401 if neither."""
+    header = request.headers.get("Authorization")
+    if header is not None:
+        auth = request.authorization
+        if auth is None or auth.type != "basic":
+            raise XapiError(
+                401, "use HTTP Basic with an LRS key and secret", {"WWW-Authenticate": REALM}
+            )
+        credential = credentials.authenticate(
+            get_db(), str(auth.username or ""), str(auth.password or "")
+        )
+        if credential is None:
+            raise XapiError(
+                401, "the LRS key or secret is wrong, or was revoked", {"WWW-Authenticate": REALM}
+            )
+        return Caller(credential, None)
+    if current_user.is_authenticated:
+        own = {"account": {"homePage": _site(), "name": current_user.xapi_id}}
+        return Caller(None, agent_key(own))
+    raise XapiError(
+        401, "sign in, or use HTTP Basic with an LRS key and secret", {"WWW-Authenticate": REALM}
+    )
+
+
+def _check_version() -> None:
+    raw = request.headers.get(_VERSION_HEADER)
+    if raw is None:
+        raise XapiError(400, f"the {_VERSION_HEADER} header is required (1.0.3 or 2.0.0)")
+    match = _REQUEST_VERSION.match(raw.strip())
+    if match is None:
+        raise XapiError(400, f"{_VERSION_HEADER} {raw!r} is not supported: use 1.0.x or 2.0.x")
+    g.xapi_version = VERSIONS[1] if match.group(1) == "2.0" else VERSIONS[0]
+
+
+def _consistent_through(response: Response, newest: datetime | None) -> None:
+    response.headers["X-Experience-API-Consistent-Through"] = format_timestamp(newest or utcnow())
+
+
+# Each method is its own view, so its access is declared and checked on its own.
+@bp.get("/statements")
+@public  # authenticated inside: an LRS credential, or the learner's own web session
+def get_statements() -> Response:
+    caller = _caller()
+    if not caller.can_read:
+        raise XapiError(403, "this LRS key may not read statements")
+    _check_version()
+    args = request.args.to_dict(flat=True)
+    secret = str(current_app.config["SECRET_KEY"])
+    try:
+        if "more" in args:
+            if len(args) > 1:
+                raise query.QueryError("more cannot be combined with other parameters")
+            asked: query.StatementQuery | query.SingleLookup = query.decode_more(
+                args["more"], secret
+            )
+        else:
+            asked = query.parse_params(args)
+    except query.QueryError as error:
+        raise XapiError(400, error.reason) from error
+
+    db = get_db()
+    scope = caller.own_actor_key
+    if isinstance(asked, query.StatementQuery) and scope is not None:
+        if asked.agent not in (None, scope):
+            raise XapiError(403, "you can only read your own learning records")
+        asked = replace(asked, agent=scope)
+    languages = [tag for tag, _quality in request.accept_languages]
+    newest = query.consistent_through(db)
+
+    if isinstance(asked, query.SingleLookup):
+        found = query.get_statement(db, asked, actor_scope=scope)
+        if found is None:
+            raise XapiError(404, f"no statement with the id {asked.statement_id}")
+        [body] = query.render_statements([found], asked.format, languages)
+        response = Response(body, 200, mimetype="application/json")
+        response.headers["Last-Modified"] = http_date(found.stored_at)
+    else:
+        page = query.find_statements(db, asked, actor_scope=scope)
+        more = ""
+        if page.next_query is not None:
+            token = query.encode_more(page.next_query, secret)
+            more = f"{request.script_root}{bp.url_prefix}/statements?more={token}"
+        rendered = query.render_statements(page.statements, asked.format, languages)
+        body = '{"statements":[' + ",".join(rendered) + '],"more":' + json.dumps(more) + "}"
+        response = Response(body, 200, mimetype="application/json")
+        stamps = [row.stored_at for row in page.statements]
+        last = max(stamps) if stamps else (newest or utcnow())
+        response.headers["Last-Modified"] = http_date(last)
+    _consistent_through(response, newest)
+    return response
+
+
+@bp.post("/statements")
+@public  # authenticated inside: an LRS credential with write scope
+def post_statements() -> Response:
+    caller = _writer()
+    if request.args:
+        raise XapiError(
+            400,
+            "POST /statements takes no query parameters (the alternate request syntax is "
+            "not supported)",
+        )
+    data = _json_body()
+    statements = data if isinstance(data, list) else [data]
+    ids = _store(caller, statements, None)
+    response = jsonify(ids)
+    _consistent_through(response, query.consistent_through(get_db()))
+    return response
+
+
+@bp.put("/statements")
+@public  # authenticated inside: an LRS credential with write scope
+def put_statements() -> Response:
+    caller = _writer()
+    unexpected = sorted(set(request.args) - {"statementId"})
+    if unexpected:
+        raise XapiError(400, f"unknown parameter {unexpected[0]!r}")
+    statement_id = request.args.get("statementId")
+    if statement_id is None:
+        raise XapiError(400, "statementId is required")
+    if not is_uuid(statement_id):
+        raise XapiError(400, "statementId must be a UUID")
+    data = _json_body()
+    if not isinstance(data, dict):
+        raise XapiError(400, "PUT takes one statement (a JSON object); POST a list instead")
+    _store(caller, [data], statement_id)
+    response = Response(status=204)
+    _consistent_through(response, query.consistent_through(get_db()))
+    return response
+
+
+def _writer() -> Caller:
+    caller = _caller()
+    if caller.credential is None:
+        raise XapiError(
+            403,
+            "statements cannot be sent from a signed-in session; use an LRS key with write scope",
+        )
+    if not caller.can_write:
+        raise XapiError(403, "this LRS key may not send statements")
+    _check_version()
+    return caller
+
+
+def _json_body() -> Any:
+    mimetype = request.mimetype
+    if mimetype == "multipart/mixed":
+        raise XapiError(
+            400,
+            "attachment data (multipart/mixed) is not accepted: send application/json and give "
+            "every attachment a fileUrl",
+        )
+    if mimetype != "application/json":
+        raise XapiError(400, "the body must be application/json")
+    try:
+        return ingest.parse_json(request.get_data(cache=False))
+    except ingest.IngestError as error:
+        raise XapiError(error.status, error.reason) from error
+
+
+def _store(caller: Caller, statements: list[Any], statement_id: str | None) -> list[str]:
+    assert caller.credential is not None
+    db = get_db()
+    site = _site()
+    for attempt in (1, 2):
+        try:
+            ids = ingest.store_statements(
+                db,
+                statements,
+                site=site,
+                authority=ingest.authority_for(site, caller.credential.key),
+                now=utcnow(),
+                version=g.get("xapi_version", VERSIONS[0]),
+                statement_id=statement_id,
+            )
+            db.commit()
+            return ids
+        except ingest.IngestError as error:
+            db.rollback()
+            raise XapiError(error.status, error.reason) from error
+        except IntegrityError:
+            # Another request stored one of these ids a moment ago; the second try sees it
+            # and answers no-op or conflict.
+            db.rollback()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+@bp.get("/about")
+@public  # the About resource is open to everyone, as the spec requires
+def about() -> Response:
+    return jsonify(
+        version=list(VERSIONS),
+        extensions={
+            f"{_site()}/xapi/extensions/about": {
+                "product": "elearn",
+                "productVersion": elearn.__version__,
+                "statementFormats": list(query.FORMATS),
+                "maxLimit": query.MAX_LIMIT,
+            }
+        },
+    )
