@@ -1,0 +1,27 @@
+"""Safeguarding: the policy's report forms and each academy's safeguarding inbox.
+
+Who sends what
+    Pupils "tell a trusted adult" (a link on every pupil page). Anyone at an academy reports a
+    website seen on its equipment (policy appendix 2). Staff ask for a blocked site to be
+    allowed (appendix 1) and record cyberbullying incidents. Staff, and parents or carers,
+    report social media contact between staff and pupils or families.
+
+Who sees what
+    The sender sees their own report and its progress: pupils get a kind "we got it" page,
+    adults see what they sent and its status; the person who asked for a blocked site sees
+    the head teacher's decision and reason. Nobody but the team sees notes or chronology.
+
+    The academy's DSLs and head teacher see every report of their academy. Blocked-site
+    requests and contact attempts are the head teacher's to act on (the policy sends them to
+    the head); DSLs may read them. Another academy's staff get 404 for any report or file.
+
+    Trust administrators do not see reports at all. Safeguarding records stay with the
+    academy whose team is responsible for acting on them; the trust's own escalation route
+    (e.g. to the CEO) is recorded in the chronology, not by opening the record to the trust.
+
+Records
+    Chronology entries are append-only (a correction is a new entry that points at the one it
+    corrects); every view, change and download writes an audit entry in the same transaction.
+    Notification e-mails say only that a report is waiting. Reporters' accounts are held from
+    erasure while their reports exist (see ``services.safeguarding_hold``).
+"""

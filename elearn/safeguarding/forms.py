@@ -1,0 +1,358 @@
+"""The policy's report forms and the safeguarding team's case forms.
+
+Pupil wording is short and plain; adult forms say what the policy asks for. Files are only
+collected here: their checks (type by content, size, name) happen in ``uploads``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    Field,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+
+from elearn.db import utcnow
+from elearn.safeguarding.models import (
+    ContactDirection,
+    CyberAction,
+    Decision,
+    PerpetratorKind,
+)
+from elearn.safeguarding.timefmt import LOCAL_ZONE
+
+TEXT_LIMIT = 5000
+WHEN_LABELS = {
+    "today": "Today",
+    "yesterday": "Yesterday",
+    "this_week": "In the last few days",
+    "longer": "Longer ago",
+    "not_sure": "I'm not sure",
+}
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+def _choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
+
+
+class Chosen:
+    """The field's value must be one of its choices (one clear message, not two)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, _form: FlaskForm, field: Field) -> None:
+        values = {str(choice.value) for choice in field.choices}
+        if field.data is None or str(field.data) not in values:
+            field.errors[:] = []
+            raise StopValidation(self.message)
+
+
+class NotInFuture:
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, _form: FlaskForm, field: Field) -> None:
+        # A little slack for a clock that runs slightly fast.
+        if field.data is not None and field.data > utcnow() + timedelta(minutes=5):
+            raise ValidationError(self.message)
+
+
+def _when(label: str, *, required: str | None = None, description: str = "") -> Any:
+    validators: list[Any] = [DataRequired(message=required)] if required else [Optional()]
+    validators.append(NotInFuture("That date and time is in the future."))
+    return DateTimeLocalField(
+        label,
+        validators=validators,
+        format=DATETIME_FORMATS,
+        tz=LOCAL_ZONE,
+        description=description,
+        invalid_value_message="Enter a date and time, for example 14/03/2025 15:30.",
+    )
+
+
+def _text(label: str, required: str, description: str = "", limit: int = TEXT_LIMIT) -> Any:
+    return TextAreaField(
+        label,
+        validators=[
+            DataRequired(message=required),
+            Length(max=limit, message=f"Keep this to {limit:,} characters or fewer."),
+        ],
+        description=description,
+    )
+
+
+def _line(label: str, required: str | None = None, description: str = "", limit: int = 200) -> Any:
+    validators: list[Any] = [DataRequired(message=required)] if required else [Optional()]
+    validators.append(Length(max=limit, message=f"Keep this to {limit:,} characters or fewer."))
+    return StringField(label, validators=validators, description=description)
+
+
+def _file(label: str, description: str) -> Any:
+    return FileField(label, description=description)
+
+
+class TellForm(FlaskForm):
+    """A pupil telling a trusted adult. Only "what happened" is needed."""
+
+    what_happened = TextAreaField(
+        "What happened?",
+        validators=[
+            DataRequired(message="Please write what happened."),
+            Length(max=TEXT_LIMIT, message="That is a lot of writing. Please make it shorter."),
+        ],
+        description="Use your own words. You can write a lot or a little.",
+    )
+    where = StringField(
+        "Where did it happen online? (you can leave this empty)",
+        validators=[Optional(), Length(max=200, message="Please make this shorter.")],
+        description="For example a game, an app, a website or a video.",
+    )
+    when = RadioField(
+        "When did it happen?",
+        choices=_choices(WHEN_LABELS.items()),
+        default="not_sure",
+        validate_choice=False,
+        validators=[Chosen("Please pick when it happened. You can pick “I'm not sure”.")],
+    )
+    screenshot = _file(
+        "Add a picture of what you saw (you can leave this empty)",
+        "A screenshot is a picture of your screen.",
+    )
+
+
+class InappropriateContentForm(FlaskForm):
+    """Appendix 2: a website with inappropriate content seen on academy equipment."""
+
+    site_address = _line(
+        "Website address or name",
+        "Enter the website's address or name.",
+        "For example www.example.com. If you do not know the address, give the site's name.",
+        limit=2000,
+    )
+    description = _text(
+        "What was on the website?",
+        "Describe what was on the website.",
+        "Say what you saw. Please do not open the website again to check.",
+    )
+    device_location = _line(
+        "Which computer, tablet or room? (optional)",
+        description="For example: computer 12 in the ICT suite.",
+    )
+    seen_at = _when("When was it seen? (optional)", description="Roughly is fine.")
+    screenshot = _file("Screenshot (optional)", "A picture of the screen, or a PDF.")
+
+
+class PupilWebsiteForm(InappropriateContentForm):
+    """The same report in words a young pupil can read."""
+
+    site_address = _line(
+        "Which website was it?",
+        "Please write which website it was.",
+        "Write the address, or the name of the website if you do not know it.",
+        limit=2000,
+    )
+    description = _text(
+        "What did you see?",
+        "Please write what you saw.",
+        "Use your own words. Please do not open the website again.",
+    )
+    device_location = _line(
+        "Which computer or room? (you can leave this empty)",
+        description="For example: the computer by the window in Class 4.",
+    )
+    seen_at = _when("When did you see it? (you can leave this empty)")
+    screenshot = _file(
+        "Add a picture of the screen (you can leave this empty)",
+        "A screenshot is a picture of your screen.",
+    )
+
+
+class BlockedAccessForm(FlaskForm):
+    """Appendix 1: a member of staff asks for a blocked site to be allowed."""
+
+    site_address = _line(
+        "Address of the blocked website",
+        "Enter the address of the website you need.",
+        "For example www.example.com/page.",
+        limit=2000,
+    )
+    reason = _text(
+        "Why do you need it?",
+        "Say why you need the website.",
+        "For example, the lesson or activity it is for. The head teacher decides.",
+    )
+    needed_by = DateField(
+        "Needed by (optional)",
+        validators=[Optional()],
+        invalid_value_message="Enter a date, for example 14/03/2025.",
+    )
+
+
+class ContactAttemptForm(FlaskForm):
+    """A social media "friend" request or message between staff and pupils or parents."""
+
+    direction = RadioField(
+        "What happened?",
+        choices=_choices((d.value, d.label) for d in ContactDirection),
+        validate_choice=False,
+        validators=[Chosen("Choose who contacted whom.")],
+    )
+    other_party = _line(
+        "Who made contact?",
+        "Enter who made contact.",
+        "Their name, or describe them if you do not know who it was.",
+    )
+    person_affected = _line(
+        "Who did they contact? (optional)",
+        description="Leave this empty if it was you.",
+    )
+    platform = _line(
+        "Which social media app or site?",
+        "Enter the app or site it happened on.",
+        "For example Facebook, Instagram or WhatsApp.",
+    )
+    occurred_at = _when("When did it happen? (optional)")
+    description = _text(
+        "Describe the contact",
+        "Describe the contact.",
+        "For example a friend request, a follow or a message. Do not reply to it.",
+    )
+    screenshot = _file("Screenshot (optional)", "A picture of the request or message, or a PDF.")
+
+
+class CyberbullyingForm(FlaskForm):
+    """A cyberbullying incident record: who, what, when, and the evidence."""
+
+    person_affected = _line("Who was targeted?", "Enter who was targeted.")
+    other_party = _line(
+        "Who is thought to be responsible? (optional)",
+        description="Leave empty if not known.",
+    )
+    perpetrator_kind = RadioField(
+        "The person responsible is",
+        choices=_choices((k.value, k.label) for k in PerpetratorKind),
+        validate_choice=False,
+        validators=[Chosen("Choose who is thought to be responsible, or “Not known”.")],
+    )
+    platform = _line(
+        "Where did it happen?",
+        "Enter where it happened.",
+        "The app, site, game or messaging service.",
+    )
+    occurred_at = _when("When did it happen?", required="Enter when it happened.")
+    description = _text(
+        "What happened?",
+        "Describe what happened.",
+        "Record the facts: what was posted or sent, and who saw it. Never reply or retaliate.",
+    )
+    evidence = _file(
+        "Evidence (optional)",
+        "A screenshot of the messages or web page, or a PDF. You can add more files later.",
+    )
+    captured_at = _when(
+        "When was the evidence captured?",
+        description="The date and time the screenshot was taken. Needed when you add a file.",
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        # An optional field's own validators stop when it is empty, so this check lives here.
+        if self.evidence.data and self.captured_at.data is None and not self.captured_at.errors:
+            self.captured_at.errors = ["Enter when the evidence was captured."]
+            return False
+        return valid
+
+
+# ---- the safeguarding team's forms on a case page ------------------------------------------
+
+
+class AssignForm(FlaskForm):
+    assignee = SelectField(
+        "Assign to", coerce=int, validate_choice=False, validators=[Chosen("Choose a person.")]
+    )
+
+
+class EntryForm(FlaskForm):
+    action = SelectField(
+        "Type of entry",
+        choices=_choices([("", "Note"), *((a.value, a.label) for a in CyberAction)]),
+        validators=[Optional()],
+        validate_choice=False,
+    )
+    text = _text("Details", "Write the details before adding them.")
+    happened_at = _when(
+        "When did this happen? (optional)",
+        description="Leave empty if it happened just now.",
+    )
+    corrects = HiddenField()
+
+    def validate_action(self, field: Field) -> None:
+        if field.data and field.data not in {a.value for a in CyberAction}:
+            raise ValidationError("Choose a type of entry from the list.")
+
+    def validate_corrects(self, field: Field) -> None:
+        if field.data and not str(field.data).isdigit():
+            raise ValidationError("The entry to correct was not recognised.")
+
+    def action_value(self) -> CyberAction | None:
+        return CyberAction(self.action.data) if self.action.data else None
+
+    def corrects_id(self) -> int | None:
+        return int(self.corrects.data) if self.corrects.data else None
+
+    def happened_at_utc(self) -> datetime | None:
+        return self.happened_at.data
+
+
+class CloseForm(FlaskForm):
+    outcome = _text("Outcome", "Write the outcome before closing.", "What was done and why.")
+
+
+class ReopenForm(FlaskForm):
+    reason = _text("Why reopen it?", "Say why the report is being reopened.")
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(
+        "Decision",
+        choices=_choices(
+            [(Decision.APPROVED.value, "Approve"), (Decision.REFUSED.value, "Refuse")]
+        ),
+        validate_choice=False,
+        validators=[Chosen("Choose approve or refuse.")],
+    )
+    reason = _text(
+        "Reason", "Give a reason for the decision.", "The member of staff who asked will see this."
+    )
+
+
+class BlockForm(FlaskForm):
+    note = _line(
+        "Note (optional)",
+        description="For example, when and how the IT provider was asked to block it.",
+        limit=1000,
+    )
+
+
+class EvidenceForm(FlaskForm):
+    file = _file("File", "A screenshot or picture, or a PDF.")
+    captured_at = _when("When was it captured?", required="Enter when the evidence was captured.")
+
+    def validate_file(self, field: Field) -> None:
+        if not field.data:
+            raise ValidationError("Choose a file to add.")
