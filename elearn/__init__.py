@@ -33,7 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     from elearn import db
-    from elearn.web import navigation, security
+    from elearn.web import filters, navigation, security
 
     engine = db.make_engine(
         db.database_url(settings, app.instance_path),
@@ -43,6 +43,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app, engine)
     security.init_app(app)
     navigation.init_app(app)
+    filters.init_app(app)
+
+    from elearn.catalog.source import CatalogSource
+    from elearn.config import content_root
+
+    reload_seconds = float(settings["CONTENT_RELOAD_SECONDS"]) or (2.0 if settings["DEMO"] else 0)
+    app.extensions["elearn.catalog"] = CatalogSource(content_root(settings), reload_seconds)
 
     from elearn.auth.access import init_login
 
@@ -53,8 +60,28 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from elearn.admin.views import bp as admin_bp
+    from elearn.auth.sso_views import bp as sso_bp
     from elearn.auth.views import bp as auth_bp
+    from elearn.catalog.views import bp as catalog_bp
+    from elearn.compliance.views import bp as compliance_bp
+    from elearn.learning.views import bp as learning_bp
+    from elearn.privacy.views import bp as privacy_bp
+    from elearn.quiz.views import bp as quiz_bp
+    from elearn.safeguarding.views import bp as safeguarding_bp
     from elearn.web.views import bp as core_bp
+    from elearn.xapi.admin import bp as xapi_admin_bp
+    from elearn.xapi.resource import bp as xapi_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(sso_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(core_bp)
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(compliance_bp)
+    app.register_blueprint(learning_bp)
+    app.register_blueprint(privacy_bp)
+    app.register_blueprint(quiz_bp)
+    app.register_blueprint(safeguarding_bp)
+    app.register_blueprint(xapi_bp)
+    app.register_blueprint(xapi_admin_bp)

@@ -72,3 +72,52 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         return
     click.echo(f"Serving on http://{host}:{port}  (Ctrl+C to stop)")
     app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+
+
+@main.group()
+def content() -> None:
+    """Courses, lessons and question banks."""
+
+
+@content.command("check", with_appcontext=False)
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, exists=True),
+    default=None,
+    help="Folder holding courses/, content/ and quizzes/ (default: the configured one).",
+)
+def content_check(root: str | None) -> None:
+    """Check every course, lesson and question bank; list every error as file:line."""
+    from pathlib import Path
+
+    from elearn.catalog.loader import check_content, load_catalog
+    from elearn.config import content_root, load_config
+
+    folder = Path(root) if root else content_root(load_config())
+    errors = check_content(folder)
+    for error in errors:
+        click.echo(str(error), err=True)
+    if errors:
+        raise SystemExit(f"{len(errors)} error(s) in the content under {folder}")
+    catalog = load_catalog(folder)
+    lessons = sum(len(course.lessons) for course in catalog.courses)
+    questions = sum(len(course.questions) for course in catalog.courses)
+    click.echo(
+        f"Content OK: {len(catalog.courses)} courses, {lessons} lessons, "
+        f"{questions} questions in their banks."
+    )
+
+
+from elearn.compliance.commands import compliance as _compliance_commands  # noqa: E402
+
+main.add_command(_compliance_commands)
+
+from elearn.privacy.commands import privacy as _privacy_commands  # noqa: E402
+from elearn.roster.commands import users as _users_commands  # noqa: E402
+
+main.add_command(_users_commands)
+main.add_command(_privacy_commands)
+
+from elearn.xapi.commands import xapi as _xapi_commands  # noqa: E402
+
+main.add_command(_xapi_commands)

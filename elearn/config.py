@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "ELEARN_"
@@ -28,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "TESTING": False,
     # Content folders; empty means the repository's own courses/, content/ and quizzes/.
     "CONTENT_ROOT": "",
+    # How often (seconds) to look for edited content files; 0 = load once. Demo mode uses 2.
+    "CONTENT_RELOAD_SECONDS": 0,
     # Login throttling: per account, and a looser per-address cap so a classroom that shares
     # one public IP is never locked out by one child's typos.
     "LOGIN_MAX_FAILURES": 5,
@@ -37,6 +40,45 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_MAX_HOURS": 12,
     "PROXY_FIX": False,
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    # Compliance reminders (``elearn compliance remind``, run daily from cron): days after a
+    # renewal window opens to say so (0 = that day; negative = never), days before a due date
+    # to remind, and how often to repeat while overdue. A new policy version is due this many
+    # days after it first appears (or after a new starter's start date).
+    "REMIND_WINDOW_OPEN": 0,
+    "REMIND_DUE_DAYS_BEFORE": 7,
+    "REMIND_OVERDUE_EVERY_DAYS": 7,
+    "POLICY_SIGN_OFF_DAYS": 28,
+    # Where uploaded files (safeguarding evidence) are kept, outside the package and web
+    # root; empty means the instance folder. Files go in its uploads/ folder.
+    "DATA_DIR": "",
+    # The largest evidence file accepted (bytes).
+    "UPLOAD_MAX_BYTES": 8 * 1024 * 1024,
+    # Single sign-on with the schools' Microsoft 365 or Google Workspace accounts (OpenID
+    # Connect). Off unless issuer, client id and secret and an allowed tenant or domain are set.
+    "OIDC_ISSUER": "",
+    "OIDC_CLIENT_ID": "",
+    "OIDC_CLIENT_SECRET": "",
+    "OIDC_ALLOWED_TENANTS": "",
+    "OIDC_ALLOWED_DOMAINS": "",
+    "OIDC_LABEL": "Sign in with your school account",
+    "OIDC_ROSTER_ID_CLAIM": "",
+    "OIDC_TIMEOUT_SECONDS": 10,
+    # Months after leaving before a leaver's personal details are erased (admins may change
+    # these on the retention page; the stored values then win).
+    "RETENTION_PUPIL_MONTHS": 12,
+    "RETENTION_PARENT_MONTHS": 3,
+    "RETENTION_STAFF_MONTHS": 72,
+    # Who people should contact about their data (shown on the "My data" page); empty means
+    # "the school office".
+    "PRIVACY_CONTACT": "",
+    # The external LRS that `elearn xapi forward` sends statements to (its xAPI base URL, with
+    # HTTP Basic credentials); empty means statements are only kept in elearn's own store.
+    "LRS_ENDPOINT": "",
+    "LRS_USERNAME": "",
+    "LRS_PASSWORD": "",
+    # Seconds to wait for the LRS to connect or answer, and statements sent per pass.
+    "LRS_TIMEOUT": 10.0,
+    "LRS_BATCH": 100,
 }
 
 
@@ -78,8 +120,23 @@ def flask_settings(config: Mapping[str, Any]) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(config["SESSION_MAX_HOURS"])),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
-        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        # Room for the largest upload plus the rest of its form.
+        "MAX_CONTENT_LENGTH": max(
+            12 * 1024 * 1024, int(config.get("UPLOAD_MAX_BYTES") or 0) + 1024 * 1024
+        ),
     }
+
+
+def content_root(config: Mapping[str, Any]) -> Path:
+    """Where ``courses/``, ``content/`` and ``quizzes/`` live.
+
+    Unset, it is the checkout the package runs from (when it has a ``courses`` folder), else
+    the working directory.
+    """
+    if config.get("CONTENT_ROOT"):
+        return Path(str(config["CONTENT_ROOT"]))
+    checkout = Path(__file__).resolve().parent.parent
+    return checkout if (checkout / "courses").is_dir() else Path.cwd()
 
 
 class ConfigError(RuntimeError):

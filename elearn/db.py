@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -123,12 +126,32 @@ def init_app(app: Flask, engine: Engine) -> None:
             session.close()
 
 
+def writes(view: F) -> F:
+    """Mark a GET view that writes (e.g. opening a lesson records it as read).
+
+    Its request session takes SQLite's write lock at BEGIN, as POSTs do, so a read followed
+    by a write can never fail on a snapshot another writer has moved past.
+    """
+    view._elearn_writes = True  # type: ignore[attr-defined]
+    return view
+
+
+def _request_writes() -> bool:
+    from flask import current_app
+
+    if not has_request_context():
+        return False
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "_elearn_writes", False))
+
+
 def get_db() -> Session:
     """The request's one session; requests that can write take SQLite's write lock up front."""
     from flask import current_app
 
     if "db" not in g:
-        writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
-        key = "elearn.writer_sessionmaker" if writes else "elearn.sessionmaker"
+        key = "elearn.writer_sessionmaker" if _request_writes() else "elearn.sessionmaker"
         g.db = current_app.extensions[key]()
     return g.db

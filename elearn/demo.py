@@ -152,6 +152,9 @@ def seed_demo(session: Session, *, today: date) -> DemoSummary:
             if n < 2:
                 session.add(ParentLink(parent=parent, pupil=pupils[10 + n]))
     session.flush()
+    from elearn.compliance.demo import seed_demo_training
+
+    seed_demo_training(session, today=today)  # training history for the dashboards
     return DemoSummary(created=True, logins=demo_logins(session))
 
 

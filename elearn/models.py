@@ -2,13 +2,18 @@
 
 from elearn.audit.models import AuditEntry
 from elearn.auth.models import Academy, LoginAttempt, LoginSession, ParentLink, User
+from elearn.compliance.models import PolicyRelease, Reminder
 from elearn.learning.models import Certificate, CourseCycle, LessonRead, PolicySignOff
+from elearn.privacy.models import RetentionSetting
 from elearn.quiz.models import AttemptAnswer, QuizAttempt
+from elearn.roster.models import RosterUpload
+from elearn.safeguarding.models import Attachment, Report, ReportEntry
 from elearn.xapi.models import LrsCredential, StatementActivity, StatementAgent, StoredStatement
 
 __all__ = [
     "Academy",
     "AttemptAnswer",
+    "Attachment",
     "AuditEntry",
     "Certificate",
     "CourseCycle",
@@ -17,8 +22,14 @@ __all__ = [
     "LoginSession",
     "LrsCredential",
     "ParentLink",
+    "PolicyRelease",
     "PolicySignOff",
     "QuizAttempt",
+    "Reminder",
+    "Report",
+    "ReportEntry",
+    "RetentionSetting",
+    "RosterUpload",
     "StatementActivity",
     "StatementAgent",
     "StoredStatement",

@@ -11,12 +11,13 @@ python=${PYTHON:-python3}
 .venv/bin/python -m pip install --quiet -e '.[test]'
 
 # Browser tests drive Debian's Chromium; axe-core is fetched by the test fixtures through npm.
-if [ ! -x /usr/bin/chromium ]; then
+# The benchmark harness's smoke test drives Debian's wrk.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/wrk ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium wrk >/dev/null
   else
-    echo "The browser tests need Debian's chromium: sudo apt-get install chromium" >&2
+    echo "The tests need Debian's chromium and wrk: sudo apt-get install chromium wrk" >&2
     exit 1
   fi
 fi

@@ -70,12 +70,16 @@ class User(Base):
     year_group: Mapped[int | None] = mapped_column(Integer)
     staff_kind: Mapped[StaffKind | None] = mapped_column(_enum(StaffKind))
     start_on: Mapped[date | None] = mapped_column(Date)
+    # The day someone left their academy (set when deactivated); retention counts from it.
+    left_on: Mapped[date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     xapi_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_xapi_id)
     roster_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Set when personal details were removed under data protection; the row stays pseudonymous.
+    erased_at: Mapped[datetime | None] = mapped_column()
 
     academy: Mapped[Academy | None] = relationship(back_populates="people")
 

@@ -85,9 +85,102 @@ def can_reset_pupil_password(user: object, pupil_academy_id: int | None) -> bool
     return is_staff_member(user) and getattr(user, "academy_id", None) == pupil_academy_id
 
 
+def can_manage_person(user: object, person: object) -> bool:
+    """Edit, deactivate or reset someone: a trust admin, or the head of their academy as long as
+    the person's role is one the head may hand out (a head cannot manage another head)."""
+    if is_admin(user):
+        return True
+    role = getattr(person, "role", None)
+    return (
+        role is not None
+        and can_manage_people(user, getattr(person, "academy_id", None))
+        and can_assign_role(user, role)
+    )
+
+
+def can_list_people(user: object) -> bool:
+    """Open the people pages: trust admins (everyone) and head teachers (their academy)."""
+    return _role(user) in (Role.ADMIN, Role.HEAD)
+
+
+def can_use_class_sign_in(user: object) -> bool:
+    """Class lists, sign-in cards and pupil password resets: academy staff and admins."""
+    return is_admin(user) or (
+        is_staff_member(user) and getattr(user, "academy_id", None) is not None
+    )
+
+
+def can_manage_trust_settings(user: object) -> bool:
+    """Academies, roster imports, data-protection requests and retention: trust admins."""
+    return is_admin(user)
+
+
 def can_view_trust(user: object) -> bool:
     return is_admin(user)
 
 
+def can_view_compliance(user: object) -> bool:
+    """Training dashboards and staff training records: DSLs and heads (their academy), admins."""
+    return is_safeguarding_lead(user) or is_admin(user)
+
+
+def can_record_offline_training(user: object, academy_id: int | None) -> bool:
+    """Record training done elsewhere for someone: their academy's DSL or head, or an admin."""
+    return can_view_academy(user, academy_id)
+
+
 def has_training_record(user: object) -> bool:
     return is_staff_member(user)
+
+
+# Safeguarding reports. Report content stays inside the academy: trust admins do not see it.
+# Blocked-site requests and contact attempts are the head teacher's to handle (the policy sends
+# them to the head); the academy's DSL may read them.
+HEAD_ONLY_REPORT_KINDS = frozenset({"blocked_access", "contact_attempt"})
+
+
+def _in_academy(user: object) -> bool:
+    return _role(user) not in (None, Role.ADMIN) and getattr(user, "academy_id", None) is not None
+
+
+def can_tell_trusted_adult(user: object) -> bool:
+    return is_pupil(user) and _in_academy(user)
+
+
+def can_report_inappropriate_content(user: object) -> bool:
+    """Anyone at an academy may report a website seen on its equipment."""
+    return _in_academy(user)
+
+
+def can_request_blocked_site(user: object) -> bool:
+    return is_staff_member(user) and _in_academy(user)
+
+
+def can_report_contact_attempt(user: object) -> bool:
+    """Staff (either direction) and parents or carers (a member of staff contacted them)."""
+    return (is_staff_member(user) or is_parent(user)) and _in_academy(user)
+
+
+def can_record_cyberbullying(user: object) -> bool:
+    return is_staff_member(user) and _in_academy(user)
+
+
+def can_view_report(user: object, academy_id: int | None) -> bool:
+    """Read a report and its files: the DSL or head of the report's academy, nobody else."""
+    return (
+        is_safeguarding_lead(user)
+        and academy_id is not None
+        and getattr(user, "academy_id", None) == academy_id
+    )
+
+
+def can_handle_report(user: object, academy_id: int | None, kind: str) -> bool:
+    """Assign, add to, close or reopen a report the person can read."""
+    if not can_view_report(user, academy_id):
+        return False
+    return _role(user) is Role.HEAD or kind not in HEAD_ONLY_REPORT_KINDS
+
+
+def can_decide_blocked_site(user: object, academy_id: int | None) -> bool:
+    """The head teacher makes the final decision on unblocking a site."""
+    return _role(user) is Role.HEAD and can_view_report(user, academy_id)

@@ -1,0 +1,1 @@
+"""Administration: academies, people, parent links, class sign-in cards and roster uploads."""

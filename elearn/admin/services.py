@@ -1,0 +1,383 @@
+"""People and parent links: creating, editing, roles, deactivation and password resets.
+
+Every function here takes the acting person and checks the rule itself as well as the view,
+so a future caller cannot skip it. Every change to a person is written to the audit trail in
+the same transaction. Audit details name fields and roles, never a person's name or e-mail,
+so the trail stays useful after someone's details are erased.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from elearn.admin.passwords import memorable_password
+from elearn.audit.services import record
+from elearn.auth import permissions as can
+from elearn.auth.models import Academy, User
+from elearn.auth.passwords import hash_password
+from elearn.auth.roles import Role, StaffKind
+from elearn.auth.services import revoke_all_sessions
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,78}[a-z0-9]$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+YEAR_GROUPS = range(0, 14)  # Reception (0) to Year 13
+
+
+class NotAllowed(PermissionError):
+    """The acting person may not do this; views turn it into 403 or 404."""
+
+
+@dataclass(frozen=True)
+class PersonDetails:
+    """What a person form collects; every field already trimmed."""
+
+    display_name: str
+    username: str
+    email: str | None
+    role: Role
+    academy_id: int | None
+    year_group: int | None = None
+    staff_kind: StaffKind | None = None
+    start_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Problems:
+    """Problems with a form's values, by field name; empty means the values can be saved."""
+
+    by_field: dict[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_field)
+
+
+def normalise_email(email: str | None) -> str | None:
+    value = (email or "").strip().lower()
+    return value or None
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def year_label(year_group: int | None) -> str:
+    if year_group is None:
+        return ""
+    return "Reception" if year_group == 0 else f"Year {year_group}"
+
+
+# --- what someone may see -------------------------------------------------------------------
+
+
+def scope_people(query: Select, actor: User) -> Select:
+    """Limit a query over ``User`` to the people ``actor`` may see.
+
+    Admins see everyone; heads their academy; other academy staff only their academy's
+    pupils (for class lists). Erased records are never listed: nothing personal is left.
+    """
+    query = query.where(User.erased_at.is_(None))
+    if can.is_admin(actor):
+        return query
+    if actor.role is Role.HEAD and actor.academy_id is not None:
+        return query.where(User.academy_id == actor.academy_id)
+    if can.can_use_class_sign_in(actor):
+        return query.where(User.academy_id == actor.academy_id, User.role == Role.PUPIL)
+    return query.where(False)
+
+
+def visible_person(session: Session, actor: User, user_id: int) -> User | None:
+    """The person with this id if ``actor`` may see them, else None (the view answers 404)."""
+    return session.scalar(scope_people(select(User), actor).where(User.id == user_id))
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    academy_id: int | None = None
+    role: Role | None = None
+    search: str = ""
+    include_inactive: bool = False
+    year_group: int | None = None
+
+
+def list_people(
+    session: Session, actor: User, wanted: PeopleFilter, *, limit: int = 500
+) -> list[User]:
+    query = scope_people(select(User), actor)
+    if wanted.academy_id is not None:
+        query = query.where(User.academy_id == wanted.academy_id)
+    if wanted.role is not None:
+        query = query.where(User.role == wanted.role)
+    if wanted.year_group is not None:
+        query = query.where(User.year_group == wanted.year_group)
+    if not wanted.include_inactive:
+        query = query.where(User.active.is_(True))
+    term = wanted.search.strip().lower()
+    if term:
+        like = f"%{term.replace('%', '').replace('_', '')}%"
+        query = query.where(
+            or_(
+                func.lower(User.display_name).like(like),
+                User.username.like(like),
+                func.lower(func.coalesce(User.email, "")).like(like),
+            )
+        )
+    return list(session.scalars(query.order_by(User.display_name, User.id).limit(limit)))
+
+
+def academies_for(session: Session, actor: User) -> list[Academy]:
+    """The academies ``actor`` may choose from when managing people."""
+    query = select(Academy).order_by(Academy.name)
+    if not can.is_admin(actor):
+        query = query.where(Academy.id == actor.academy_id)
+    return list(session.scalars(query))
+
+
+def assignable_roles(actor: User) -> list[Role]:
+    return [role for role in Role if can.can_assign_role(actor, role)]
+
+
+# --- checking details -----------------------------------------------------------------------
+
+
+def check_details(
+    session: Session, actor: User, details: PersonDetails, *, person: User | None = None
+) -> Problems:
+    """Everything wrong with ``details`` for a new person (or for ``person`` when editing)."""
+    problems: dict[str, str] = {}
+    if not details.display_name:
+        problems["display_name"] = "Enter the person's name."
+    elif len(details.display_name) > 200:
+        problems["display_name"] = "Use at most 200 characters for the name."
+
+    if not USERNAME_PATTERN.match(details.username):
+        problems["username"] = (
+            "Use 3 to 80 lower-case letters, digits, dots, dashes, underscores or @ for the "
+            "username, starting and ending with a letter or digit."
+        )
+    else:
+        clash = session.scalar(select(User.id).where(User.username == details.username))
+        if clash is not None and (person is None or clash != person.id):
+            problems["username"] = "That username is already taken. Choose another."
+
+    if details.email is not None:
+        if not EMAIL_PATTERN.match(details.email) or len(details.email) > 254:
+            problems["email"] = "Enter an e-mail address like name@school.example."
+        else:
+            clash = session.scalar(select(User.id).where(func.lower(User.email) == details.email))
+            if clash is not None and (person is None or clash != person.id):
+                problems["email"] = "Another person already has that e-mail address."
+
+    problems.update(_role_problems(session, actor, details))
+    return Problems(problems)
+
+
+def _role_problems(session: Session, actor: User, details: PersonDetails) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    role = details.role
+    if not can.can_assign_role(actor, role):
+        problems["role"] = "You cannot give someone that role."
+    if details.academy_id is not None and session.get(Academy, details.academy_id) is None:
+        problems["academy_id"] = "Choose an academy from the list."
+    elif details.academy_id is not None and not can.can_manage_people(actor, details.academy_id):
+        problems["academy_id"] = "You can only add people to your own academy."
+    trust_level = role is Role.ADMIN or (role.is_staff and details.staff_kind is StaffKind.TRUST)
+    if details.academy_id is None and not trust_level:
+        problems["academy_id"] = "Choose the academy this person belongs to."
+    if role is Role.ADMIN and details.academy_id is not None:
+        problems["academy_id"] = "Trust administrators belong to the trust, not an academy."
+    if role is Role.PUPIL:
+        if details.year_group is None:
+            problems["year_group"] = "Choose the pupil's year group."
+        elif details.year_group not in YEAR_GROUPS:
+            problems["year_group"] = "Choose a year group from Reception to Year 13."
+    if role.is_staff and details.staff_kind is None:
+        problems["staff_kind"] = "Choose what kind of staff member this is."
+    return problems
+
+
+def _apply_details(person: User, details: PersonDetails) -> list[str]:
+    """Copy details onto the person; returns the names of the fields that changed."""
+    values = {
+        "display_name": details.display_name,
+        "username": details.username,
+        "email": details.email,
+        "academy_id": details.academy_id,
+        "year_group": details.year_group if details.role is Role.PUPIL else None,
+        "staff_kind": details.staff_kind if details.role.is_staff else None,
+        "start_on": details.start_on if details.role.is_staff else None,
+    }
+    changed = []
+    for name, value in values.items():
+        if getattr(person, name) != value:
+            setattr(person, name, value)
+            changed.append(name)
+    return changed
+
+
+# --- changes --------------------------------------------------------------------------------
+
+
+def create_person(session: Session, actor: User, details: PersonDetails, *, now: datetime) -> User:
+    """Add a person (without a password: they get one from a reset or sign in with SSO)."""
+    if not can.can_manage_people(actor, details.academy_id) or not can.can_assign_role(
+        actor, details.role
+    ):
+        raise NotAllowed("cannot create this person")
+    problems = check_details(session, actor, details)
+    if problems:
+        raise ValueError(problems.by_field)
+    person = User(role=details.role, display_name="", username="", active=True)
+    _apply_details(person, details)
+    session.add(person)
+    session.flush()
+    record(
+        session,
+        actor_id=actor.id,
+        action="person.create",
+        subject_type="user",
+        subject_id=person.id,
+        academy_id=person.academy_id,
+        detail={"role": person.role.value},
+        at=now,
+    )
+    return person
+
+
+def update_person(
+    session: Session, actor: User, person: User, details: PersonDetails, *, now: datetime
+) -> list[str]:
+    """Save edited details (not the role: that is ``change_role``). Returns changed fields."""
+    if not can.can_manage_person(actor, person) or details.role is not person.role:
+        raise NotAllowed("cannot edit this person")
+    if not can.can_manage_people(actor, details.academy_id):
+        raise NotAllowed("cannot move this person there")
+    problems = check_details(session, actor, details, person=person)
+    if problems:
+        raise ValueError(problems.by_field)
+    academy_before = person.academy_id
+    changed = _apply_details(person, details)
+    if changed:
+        record(
+            session,
+            actor_id=actor.id,
+            action="person.update",
+            subject_type="user",
+            subject_id=person.id,
+            academy_id=person.academy_id,
+            detail={"fields": changed, "academy_before": academy_before},
+            at=now,
+        )
+    return changed
+
+
+def change_role(
+    session: Session, actor: User, person: User, details: PersonDetails, *, now: datetime
+) -> bool:
+    """Give someone a new role (trust admins only), with the fields that role needs.
+
+    Returns False when nothing changed. Nobody changes their own role: an admin cannot lock
+    the trust out by demoting the last admin by mistake.
+    """
+    if not can.is_admin(actor) or person.id == actor.id:
+        raise NotAllowed("only trust administrators change roles, and never their own")
+    problems = check_details(session, actor, details, person=person)
+    if problems:
+        raise ValueError(problems.by_field)
+    before = person.role
+    changed = _apply_details(person, details)
+    if before is details.role and not changed:
+        return False
+    person.role = details.role
+    record(
+        session,
+        actor_id=actor.id,
+        action="person.role_change",
+        subject_type="user",
+        subject_id=person.id,
+        academy_id=person.academy_id,
+        detail={"from": before.value, "to": details.role.value, "fields": changed},
+        at=now,
+    )
+    # A new role changes what the person may see: make them sign in again.
+    revoke_all_sessions(session, person.id, now=now)
+    return True
+
+
+def deactivate_person(session: Session, actor: User, person: User, *, now: datetime) -> None:
+    """Stop someone signing in (a leaver). Their record stays until retention says otherwise."""
+    if not can.can_manage_person(actor, person) or person.id == actor.id:
+        raise NotAllowed("cannot deactivate this person")
+    if not person.active:
+        return
+    person.active = False
+    person.left_on = person.left_on or now.date()
+    revoke_all_sessions(session, person.id, now=now)
+    record(
+        session,
+        actor_id=actor.id,
+        action="person.deactivate",
+        subject_type="user",
+        subject_id=person.id,
+        academy_id=person.academy_id,
+        at=now,
+    )
+
+
+def reactivate_person(session: Session, actor: User, person: User, *, now: datetime) -> None:
+    if not can.can_manage_person(actor, person) or person.erased_at is not None:
+        raise NotAllowed("cannot reactivate this person")
+    if person.active:
+        return
+    person.active = True
+    person.left_on = None
+    record(
+        session,
+        actor_id=actor.id,
+        action="person.reactivate",
+        subject_type="user",
+        subject_id=person.id,
+        academy_id=person.academy_id,
+        at=now,
+    )
+
+
+def may_reset_password(actor: User, person: User) -> bool:
+    """Managers reset anyone they manage; academy staff reset their own pupils only."""
+    if person.erased_at is not None or not person.active:
+        return False
+    if can.can_manage_person(actor, person):
+        return True
+    return person.role is Role.PUPIL and can.can_reset_pupil_password(actor, person.academy_id)
+
+
+def reset_password(session: Session, actor: User, person: User, *, now: datetime) -> str:
+    """Give someone a new memorable password and sign them out everywhere.
+
+    The password is returned once for the screen or card and never stored in clear.
+    """
+    if not may_reset_password(actor, person) or person.id == actor.id:
+        raise NotAllowed("cannot reset this password")
+    password = memorable_password()
+    person.password_hash = hash_password(password)
+    revoke_all_sessions(session, person.id, now=now)
+    record(
+        session,
+        actor_id=actor.id,
+        action="person.password_reset",
+        subject_type="user",
+        subject_id=person.id,
+        academy_id=person.academy_id,
+        at=now,
+    )
+    return password
+
+
+def find_by_username(session: Session, actor: User, username: str) -> User | None:
+    return session.scalar(
+        scope_people(select(User), actor).where(User.username == normalise_username(username))
+    )

@@ -1,0 +1,375 @@
+"""Administration pages: people, parent links, academies, class sign-in and roster uploads."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from elearn.admin import academies as academy_service
+from elearn.admin import cards as card_service
+from elearn.admin import links, services
+from elearn.admin.forms import (
+    AcademyForm,
+    LinkForm,
+    PersonForm,
+    RoleForm,
+    academy_choices,
+    add_problems,
+    choices,
+)
+from elearn.audit.models import AuditEntry
+from elearn.auth import permissions as can
+from elearn.auth.access import requires
+from elearn.auth.models import Academy, User
+from elearn.auth.roles import Role
+from elearn.db import get_db, utcnow
+from elearn.roster.planner import describe_changes
+
+bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
+
+Page = str | tuple[str, int] | Response
+
+
+ACTION_LABELS = {
+    "person.create": "Added",
+    "person.update": "Details changed",
+    "person.role_change": "Role changed",
+    "person.deactivate": "Deactivated",
+    "person.reactivate": "Reactivated",
+    "person.password_reset": "Password reset",
+    "person.link_add": "Parent link added",
+    "person.link_remove": "Parent link removed",
+    "roster.create": "Added by a roster import",
+    "roster.update": "Updated by a roster import",
+    "roster.deactivate": "Marked as left by a roster import",
+    "privacy.export": "Personal data exported",
+    "person.erase": "Personal details erased",
+}
+
+
+def _role_label(value: object) -> str:
+    values = {role.value: role.label for role in Role}
+    return values.get(str(value), str(value))
+
+
+def describe_entry(entry: AuditEntry) -> str:
+    """An audit entry in words (the trail stores ids and codes, never names)."""
+    label = ACTION_LABELS.get(entry.action, entry.action)
+    detail = entry.detail or {}
+    if entry.action == "person.role_change" and detail.get("from"):
+        label += f": {_role_label(detail['from'])} to {_role_label(detail.get('to'))}"
+    elif detail.get("fields"):
+        label += f" ({describe_changes(detail['fields'])})"
+    return label
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, object]:
+    return {
+        "year_label": services.year_label,
+        "describe_changes": describe_changes,
+        "describe_entry": describe_entry,
+    }
+
+
+def _person_or_404(user_id: int) -> User:
+    person = services.visible_person(get_db(), current_user, user_id)
+    if person is None:
+        abort(404)
+    return person
+
+
+def _setup_person_form(form: PersonForm | RoleForm, roles: list[Role]) -> None:
+    db = get_db()
+    form.role.choices = choices([(r.value, r.label) for r in roles])
+    form.academy_id.choices = academy_choices(
+        services.academies_for(db, current_user), allow_trust=can.is_admin(current_user)
+    )
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+@bp.get("/people")
+@requires(can.can_list_people)
+def people() -> Page:
+    db = get_db()
+    args = request.args
+    role = args.get("role", "")
+    academy = args.get("academy", "")
+    wanted = services.PeopleFilter(
+        academy_id=int(academy) if academy.isdigit() else None,
+        role=Role(role) if role in {r.value for r in Role} else None,
+        search=args.get("q", "")[:100],
+        include_inactive=args.get("inactive") == "1",
+    )
+    rows = services.list_people(db, current_user, wanted)
+    return render_template(
+        "admin/people.html",
+        rows=rows,
+        wanted=wanted,
+        academies=services.academies_for(db, current_user),
+        academy_names={a.id: a.name for a in db.query(Academy)},
+        roles=list(Role),
+        limit=500,
+    )
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@requires(can.can_list_people)
+def person_new() -> Page:
+    form = PersonForm()
+    _setup_person_form(form, services.assignable_roles(current_user))
+    if request.method == "GET":
+        form.role.data = Role.PUPIL.value
+        if current_user.academy_id:
+            form.academy_id.data = str(current_user.academy_id)
+    if form.validate_on_submit():
+        db = get_db()
+        details = form.details()
+        problems = services.check_details(db, current_user, details)
+        if not problems:
+            person = services.create_person(db, current_user, details, now=utcnow())
+            db.commit()
+            flash(f"{person.display_name} has been added.", "success")
+            return redirect(url_for("admin.person", user_id=person.id))
+        add_problems(form, problems.by_field)
+    if request.method == "POST":
+        return render_template("admin/person_form.html", form=form, person=None), 422
+    return render_template("admin/person_form.html", form=form, person=None)
+
+
+@bp.get("/people/<int:user_id>")
+@requires(can.can_list_people)
+def person(user_id: int) -> Page:
+    return _person_page(_person_or_404(user_id), LinkForm())
+
+
+def _person_page(person: User, link_form: LinkForm, status: int = 200) -> Page:
+    db = get_db()
+    history = (
+        db.query(AuditEntry)
+        .filter(AuditEntry.subject_type == "user", AuditEntry.subject_id == person.id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(20)
+        .all()
+    )
+    page = render_template(
+        "admin/person.html",
+        person=person,
+        academy=db.get(Academy, person.academy_id) if person.academy_id else None,
+        children=links.children_of(db, person.id) if person.role is Role.PARENT else [],
+        parents=links.parents_of(db, person.id) if person.role is Role.PUPIL else [],
+        link_form=link_form,
+        history=history,
+        manage=can.can_manage_person(current_user, person),
+        may_reset=services.may_reset_password(current_user, person)
+        and person.id != current_user.id,
+    )
+    return page, status
+
+
+@bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
+@requires(can.can_list_people)
+def person_edit(user_id: int) -> Page:
+    person = _person_or_404(user_id)
+    if not can.can_manage_person(current_user, person):
+        abort(403)
+    form = PersonForm()
+    _setup_person_form(form, [person.role])
+    del form.role  # roles change on their own page, by trust administrators only
+    if request.method == "GET":
+        form.fill(person)
+    if form.validate_on_submit():
+        db = get_db()
+        details = form.details(role=person.role)
+        problems = services.check_details(db, current_user, details, person=person)
+        if not problems:
+            changed = services.update_person(db, current_user, person, details, now=utcnow())
+            db.commit()
+            flash("Changes saved." if changed else "Nothing was changed.", "success")
+            return redirect(url_for("admin.person", user_id=person.id))
+        add_problems(form, problems.by_field)
+    if request.method == "POST":
+        return render_template("admin/person_form.html", form=form, person=person), 422
+    return render_template("admin/person_form.html", form=form, person=person)
+
+
+@bp.route("/people/<int:user_id>/role", methods=["GET", "POST"])
+@requires(can.is_admin)
+def person_role(user_id: int) -> Page:
+    person = _person_or_404(user_id)
+    if person.id == current_user.id:
+        abort(403)
+    form = RoleForm()
+    _setup_person_form(form, list(Role))
+    if request.method == "GET":
+        form.fill(person)
+    if form.validate_on_submit():
+        db = get_db()
+        details = form.details(person)
+        problems = services.check_details(db, current_user, details, person=person)
+        if not problems:
+            before = person.role
+            changed = services.change_role(db, current_user, person, details, now=utcnow())
+            db.commit()
+            if changed and before is not person.role:
+                flash(f"{person.display_name} is now: {person.role.label}.", "success")
+            else:
+                flash("Nothing was changed.", "info")
+            return redirect(url_for("admin.person", user_id=person.id))
+        add_problems(form, problems.by_field)
+    if request.method == "POST":
+        return render_template("admin/role_form.html", form=form, person=person), 422
+    return render_template("admin/role_form.html", form=form, person=person)
+
+
+@bp.post("/people/<int:user_id>/deactivate")
+@requires(can.can_list_people)
+def person_deactivate(user_id: int) -> Page:
+    person = _person_or_404(user_id)
+    if not can.can_manage_person(current_user, person) or person.id == current_user.id:
+        abort(403)
+    db = get_db()
+    services.deactivate_person(db, current_user, person, now=utcnow())
+    db.commit()
+    flash(f"{person.display_name} can no longer sign in. You can reactivate them.", "success")
+    return redirect(url_for("admin.person", user_id=person.id))
+
+
+@bp.post("/people/<int:user_id>/reactivate")
+@requires(can.can_list_people)
+def person_reactivate(user_id: int) -> Page:
+    person = _person_or_404(user_id)
+    if not can.can_manage_person(current_user, person):
+        abort(403)
+    db = get_db()
+    services.reactivate_person(db, current_user, person, now=utcnow())
+    db.commit()
+    flash(f"{person.display_name} can sign in again.", "success")
+    return redirect(url_for("admin.person", user_id=person.id))
+
+
+@bp.post("/people/<int:user_id>/password")
+@requires(can.can_use_class_sign_in)
+def person_password(user_id: int) -> Page:
+    person = _person_or_404(user_id)
+    if not services.may_reset_password(current_user, person) or person.id == current_user.id:
+        abort(403)
+    db = get_db()
+    password = services.reset_password(db, current_user, person, now=utcnow())
+    db.commit()
+    academy = db.get(Academy, person.academy_id) if person.academy_id else None
+    card = card_service.SignInCard(
+        person.display_name, person.username, password, services.year_label(person.year_group)
+    )
+    back = (
+        url_for("admin.person", user_id=person.id)
+        if can.can_list_people(current_user)
+        else url_for("admin.class_list", year=person.year_group)
+    )
+    return render_template(
+        "admin/password.html", person=person, card=card, academy=academy, back=back
+    )
+
+
+@bp.post("/people/<int:user_id>/links")
+@requires(can.can_list_people)
+def link_add(user_id: int) -> Page:
+    person = _person_or_404(user_id)
+    form = LinkForm()
+    db = get_db()
+    username = (form.username.data or "").strip() if form.validate_on_submit() else ""
+    other = services.find_by_username(db, current_user, username) if username else None
+    if not username:
+        problem = "Enter the username of the person to link."
+    elif other is None:
+        problem = "We could not find anyone with that username."
+    else:
+        parent, pupil = (person, other) if person.role is Role.PARENT else (other, person)
+        problem = links.link_problem(db, current_user, parent, pupil)
+        if problem is None:
+            links.add_link(db, current_user, parent, pupil, now=utcnow())
+            db.commit()
+            flash(f"{parent.display_name} is now linked to {pupil.display_name}.", "success")
+            return redirect(url_for("admin.person", user_id=person.id))
+    form.username.errors = [problem]
+    return _person_page(person, form, 422)
+
+
+@bp.post("/people/<int:user_id>/links/<int:other_id>/remove")
+@requires(can.can_list_people)
+def link_remove(user_id: int, other_id: int) -> Page:
+    person = _person_or_404(user_id)
+    other = _person_or_404(other_id)
+    parent, pupil = (person, other) if person.role is Role.PARENT else (other, person)
+    db = get_db()
+    try:
+        removed = links.remove_link(db, current_user, parent, pupil, now=utcnow())
+    except services.NotAllowed:
+        abort(403)
+    db.commit()
+    if removed:
+        flash(f"{parent.display_name} is no longer linked to {pupil.display_name}.", "success")
+    return redirect(url_for("admin.person", user_id=person.id))
+
+
+# --- academies ------------------------------------------------------------------------------
+
+
+@bp.get("/academies")
+@requires(can.can_manage_trust_settings)
+def academies() -> Page:
+    return render_template(
+        "admin/academies.html",
+        rows=academy_service.list_academies(get_db()),
+        phases=academy_service.PHASES,
+    )
+
+
+def _academy_details(form: AcademyForm) -> academy_service.AcademyDetails:
+    return academy_service.AcademyDetails(
+        name=form.name.data or "",
+        code=form.code.data or "",
+        urn=form.urn.data or None,
+        phase=form.phase.data or "",
+    )
+
+
+@bp.route("/academies/new", methods=["GET", "POST"])
+@requires(can.can_manage_trust_settings)
+def academy_new() -> Page:
+    return _academy_form(None)
+
+
+@bp.route("/academies/<int:academy_id>/edit", methods=["GET", "POST"])
+@requires(can.can_manage_trust_settings)
+def academy_edit(academy_id: int) -> Page:
+    academy = get_db().get(Academy, academy_id)
+    if academy is None:
+        abort(404)
+    return _academy_form(academy)
+
+
+def _academy_form(academy: Academy | None) -> Page:
+    form = AcademyForm(obj=academy if request.method == "GET" else None)
+    if form.validate_on_submit():
+        db = get_db()
+        details = _academy_details(form)
+        problems = academy_service.check_academy(db, details, academy=academy)
+        if not problems:
+            saved = academy_service.save_academy(
+                db, current_user, details, now=utcnow(), academy=academy
+            )
+            db.commit()
+            flash(f"{saved.name} has been saved.", "success")
+            return redirect(url_for("admin.academies"))
+        add_problems(form, problems)
+    if request.method == "POST":
+        return render_template("admin/academy_form.html", form=form, academy=academy), 422
+    return render_template("admin/academy_form.html", form=form, academy=academy)
+
+
+# The class sign-in and roster import pages live in their own modules on this blueprint.
+from elearn.admin import classroom_views, import_views  # noqa: E402, F401

@@ -1,0 +1,134 @@
+"""The "Sign in with your school account" button's two steps: off to the provider and back."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask.blueprints import BlueprintSetupState
+from flask_login import current_user, login_user
+from werkzeug.wrappers import Response
+
+from elearn.auth import services
+from elearn.auth.access import public
+from elearn.auth.sso import DID_NOT_WORK, SsoRefused, SsoSettings, claims_options, match_person
+from elearn.auth.views import _safe_next
+from elearn.db import utcnow
+
+bp = Blueprint("sso", __name__, url_prefix="/sso")
+log = logging.getLogger("elearn.sso")
+
+EXTENSION = "elearn.sso"
+NEXT_KEY = "elearn_sso_next"
+
+
+def init_app(app: Flask) -> None:
+    """Register the provider with Authlib when SSO is configured. No network access: the
+    discovery document is fetched the first time someone presses the button."""
+    settings = SsoSettings.from_config(app.config["ELEARN"])
+    if settings is None:
+        app.extensions[EXTENSION] = None
+        return
+    from authlib.integrations.flask_client import OAuth
+
+    oauth = OAuth(app)
+    client = oauth.register(
+        name="school",
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        server_metadata_url=settings.metadata_url,
+        client_kwargs={
+            "scope": "openid email profile",
+            "code_challenge_method": "S256",
+            "default_timeout": settings.timeout,
+        },
+    )
+    app.extensions[EXTENSION] = (settings, client)
+
+
+@bp.record_once
+def _on_register(state: BlueprintSetupState) -> None:
+    init_app(state.app)
+
+
+def sso_button() -> str | None:
+    """The button's text when SSO is configured (used by the sign-in page), else None."""
+    configured = current_app.extensions.get(EXTENSION)
+    return configured[0].label if configured else None
+
+
+@bp.app_context_processor
+def _button() -> dict[str, object]:
+    return {"sso_button": sso_button}
+
+
+def _configured():  # noqa: ANN202 - (SsoSettings, Authlib client)
+    configured = current_app.extensions.get(EXTENSION)
+    if not configured:
+        abort(404)
+    return configured
+
+
+def _callback_url() -> str:
+    # The address registered with the provider: built from the public base URL so it is the
+    # same behind a proxy as in development.
+    base = str(current_app.config["ELEARN"]["BASE_URL"]).rstrip("/")
+    return base + url_for("sso.callback")
+
+
+@bp.get("/login")
+@public
+def login() -> Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    _settings, client = _configured()
+    session[NEXT_KEY] = _safe_next(request.args.get("next")) or ""
+    try:
+        return client.authorize_redirect(_callback_url())
+    except Exception:  # the provider is unreachable or its discovery document is broken
+        log.warning("SSO: could not start sign-in with the identity provider", exc_info=True)
+        flash(DID_NOT_WORK, "error")
+        return redirect(url_for("auth.login"))
+
+
+@bp.get("/callback")
+@public
+def callback() -> Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    settings, client = _configured()
+    try:
+        metadata = client.load_server_metadata()
+        token = client.authorize_access_token(
+            claims_options=claims_options(settings, str(metadata.get("issuer") or ""))
+        )
+        claims = token.get("userinfo")
+        if not claims:
+            raise SsoRefused("no_id_token", DID_NOT_WORK)
+        # A GET that signs someone in writes: take a writer session, as password sign-in's
+        # POST does, so SQLite's write lock is held from the start.
+        with current_app.extensions["elearn.writer_sessionmaker"]() as writer:
+            person = match_person(writer, claims, settings)
+            services.open_session(writer, person, now=utcnow())
+            writer.commit()
+    except SsoRefused as refused:
+        log.info("SSO sign-in refused: %s", refused.code)
+        flash(refused.message, "error")
+        return redirect(url_for("auth.login"))
+    except Exception:  # a bad signature, an expired token, a wrong state or nonce...
+        log.warning("SSO sign-in failed", exc_info=True)
+        flash(DID_NOT_WORK, "error")
+        return redirect(url_for("auth.login"))
+    login_user(person)
+    target = session.pop(NEXT_KEY, "") or url_for("core.home")
+    return redirect(_safe_next(target) or url_for("core.home"))

@@ -1,0 +1,121 @@
+"""The roster upload page: a dry run first, then confirm."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from elearn.auth.models import User
+from elearn.auth.roles import Role
+from elearn.roster.models import RosterUpload
+
+DATA = Path(__file__).resolve().parents[1] / "roster" / "data"
+SIMPLE = (
+    "academy,role,name,username,year\n"
+    "oakwood,pupil,Ava Jones,ava.jones,4\n"
+    "oakwood,pupil,Ben Ode,ben.ode,5\n"
+)
+
+
+def people(db) -> int:
+    db.expire_all()
+    return db.scalar(select(func.count()).select_from(User).where(User.role == Role.PUPIL))
+
+
+def upload(client, files: dict[str, bytes]):
+    data = {"files": [(io.BytesIO(content), name) for name, content in files.items()]}
+    return client.post("/admin/import", data=data, content_type="multipart/form-data")
+
+
+def confirm_form(page: str) -> tuple[str, str]:
+    action = re.search(r'action="(/admin/import/\d+/confirm)"', page).group(1)
+    fingerprint = re.search(r'name="fingerprint" value="([0-9a-f]{64})"', page).group(1)
+    return action, fingerprint
+
+
+def test_upload_shows_a_dry_run_and_confirming_applies_it(client, make, db):
+    make.academy("Oakwood Primary", code="oakwood")
+    client.login(make.user(Role.ADMIN).username)
+    response = upload(client, {"pupils.csv": SIMPLE.encode()})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Nothing has been saved yet" in page
+    assert "Ava Jones" in page and "ava.jones" in page
+    assert people(db) == 0
+
+    action, fingerprint = confirm_form(page)
+    done = client.post(action, data={"fingerprint": fingerprint})
+    assert done.status_code == 200
+    assert "Import applied" in done.get_data(as_text=True)
+    assert people(db) == 2
+    # The uploaded text is not kept once applied; confirming again finds nothing.
+    stored = db.scalar(select(RosterUpload))
+    assert stored.contents == {} and stored.applied_at is not None
+    assert client.post(action, data={"fingerprint": fingerprint}).status_code == 404
+
+
+def test_a_oneroster_set_is_uploaded_as_several_files(client, make, db):
+    client.login(make.user(Role.ADMIN).username)
+    files = {p.name: p.read_bytes() for p in (DATA / "autumn").iterdir()}
+    response = upload(client, files)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "OneRoster 1.1" in page
+    assert "Riverside Primary Academy" in page
+
+
+def test_bad_rows_are_listed_with_their_lines_and_cannot_be_confirmed(client, make, db):
+    make.academy("Oakwood Primary", code="oakwood")
+    client.login(make.user(Role.ADMIN).username)
+    bad = SIMPLE + "oakwood,pupil,No Year,no.year,\n"
+    response = upload(client, {"pupils.csv": bad.encode()})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "1 row cannot be imported" in page
+    assert "<td>pupils.csv</td><td>4</td><td>a pupil needs a year group</td>" in page
+    assert "Confirm and apply" not in page
+    assert people(db) == 0
+
+
+def test_confirming_after_someone_changed_things_shows_the_new_dry_run(client, make, db):
+    academy = make.academy("Oakwood Primary", code="oakwood")
+    client.login(make.user(Role.ADMIN).username)
+    page = upload(client, {"pupils.csv": SIMPLE.encode()}).get_data(as_text=True)
+    action, fingerprint = confirm_form(page)
+    # Meanwhile, someone adds Ava by hand.
+    make.user(Role.PUPIL, academy, username="ava.jones", display_name="Ava J", year_group=4)
+
+    response = client.post(action, data={"fingerprint": fingerprint})
+    assert response.status_code == 409
+    text = response.get_data(as_text=True)
+    assert "Things changed since you checked" in text
+    assert people(db) == 1  # nothing applied
+    new_action, new_fingerprint = confirm_form(text)
+    assert new_fingerprint != fingerprint
+    assert client.post(new_action, data={"fingerprint": new_fingerprint}).status_code == 200
+    assert people(db) == 2
+
+
+def test_uploading_nothing_is_explained(client, make):
+    client.login(make.user(Role.ADMIN).username)
+    response = client.post("/admin/import", data={}, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "Choose at least one CSV file" in response.get_data(as_text=True)
+
+
+def test_another_admins_upload_cannot_be_confirmed(app, client, make, db):
+    make.academy("Oakwood Primary", code="oakwood")
+    client.login(make.user(Role.ADMIN).username)
+    page = upload(client, {"pupils.csv": SIMPLE.encode()}).get_data(as_text=True)
+    action, fingerprint = confirm_form(page)
+    other = app.test_client()
+    other.login(make.user(Role.ADMIN).username)
+    assert other.post(action, data={"fingerprint": fingerprint}).status_code == 404
+    assert people(db) == 0
+
+
+def test_only_admins_import(client, make):
+    client.login(make.user(Role.HEAD, make.academy()).username)
+    assert client.get("/admin/import").status_code == 403
