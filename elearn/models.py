@@ -12,8 +12,8 @@ from elearn.xapi.models import LrsCredential, StatementActivity, StatementAgent,
 
 __all__ = [
     "Academy",
-    "AttemptAnswer",
     "Attachment",
+    "AttemptAnswer",
     "AuditEntry",
     "Certificate",
     "CourseCycle",

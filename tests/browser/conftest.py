@@ -42,8 +42,16 @@ def _axe_source() -> str:
         assert npm, "npm is needed to install axe-core for the accessibility checks"
         AXE_DIR.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            [npm, "install", "--no-save", "--no-package-lock", "--silent",
-             "--prefix", str(AXE_DIR), f"axe-core@{AXE_VERSION}"],
+            [
+                npm,
+                "install",
+                "--no-save",
+                "--no-package-lock",
+                "--silent",
+                "--prefix",
+                str(AXE_DIR),
+                f"axe-core@{AXE_VERSION}",
+            ],
             check=True,
         )
     return script.read_text()
@@ -99,8 +107,12 @@ class Accessibility:
         self.checked.add(_path(page.url))
         assert not serious, f"accessibility violations on {page.url}:\n" + json.dumps(
             [
-                {"id": v["id"], "impact": v["impact"], "help": v["help"],
-                 "nodes": [n["target"] for n in v["nodes"]][:5]}
+                {
+                    "id": v["id"],
+                    "impact": v["impact"],
+                    "help": v["help"],
+                    "nodes": [n["target"] for n in v["nodes"]][:5],
+                }
                 for v in serious
             ],
             indent=2,
