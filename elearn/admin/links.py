@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from elearn.admin.services import NotAllowed
-from elearn.audit.services import record
+from elearn.audit.services import record_about_person
 from elearn.auth import permissions as can
 from elearn.auth.models import ParentLink, User
 from elearn.auth.roles import Role
@@ -66,13 +66,11 @@ def add_link(
     link = ParentLink(parent_id=parent.id, pupil_id=pupil.id, created_at=now)
     session.add(link)
     for subject in (parent, pupil):
-        record(
+        record_about_person(
             session,
             actor_id=actor.id,
             action="person.link_add",
-            subject_type="user",
-            subject_id=subject.id,
-            academy_id=subject.academy_id,
+            person=subject,
             detail={"parent_id": parent.id, "pupil_id": pupil.id},
             at=now,
         )
@@ -89,13 +87,11 @@ def remove_link(session: Session, actor: User, parent: User, pupil: User, *, now
         return False
     session.delete(link)
     for subject in (parent, pupil):
-        record(
+        record_about_person(
             session,
             actor_id=actor.id,
             action="person.link_remove",
-            subject_type="user",
-            subject_id=subject.id,
-            academy_id=subject.academy_id,
+            person=subject,
             detail={"parent_id": parent.id, "pupil_id": pupil.id},
             at=now,
         )

@@ -16,7 +16,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from elearn.admin.passwords import memorable_password
-from elearn.audit.services import record
+from elearn.audit.services import record_about_person
 from elearn.auth import permissions as can
 from elearn.auth.models import Academy, User
 from elearn.auth.passwords import hash_password
@@ -235,13 +235,11 @@ def create_person(session: Session, actor: User, details: PersonDetails, *, now:
     _apply_details(person, details)
     session.add(person)
     session.flush()
-    record(
+    record_about_person(
         session,
         actor_id=actor.id,
         action="person.create",
-        subject_type="user",
-        subject_id=person.id,
-        academy_id=person.academy_id,
+        person=person,
         detail={"role": person.role.value},
         at=now,
     )
@@ -262,13 +260,11 @@ def update_person(
     academy_before = person.academy_id
     changed = _apply_details(person, details)
     if changed:
-        record(
+        record_about_person(
             session,
             actor_id=actor.id,
             action="person.update",
-            subject_type="user",
-            subject_id=person.id,
-            academy_id=person.academy_id,
+            person=person,
             detail={"fields": changed, "academy_before": academy_before},
             at=now,
         )
@@ -293,13 +289,11 @@ def change_role(
     if before is details.role and not changed:
         return False
     person.role = details.role
-    record(
+    record_about_person(
         session,
         actor_id=actor.id,
         action="person.role_change",
-        subject_type="user",
-        subject_id=person.id,
-        academy_id=person.academy_id,
+        person=person,
         detail={"from": before.value, "to": details.role.value, "fields": changed},
         at=now,
     )
@@ -317,13 +311,11 @@ def deactivate_person(session: Session, actor: User, person: User, *, now: datet
     person.active = False
     person.left_on = person.left_on or now.date()
     revoke_all_sessions(session, person.id, now=now)
-    record(
+    record_about_person(
         session,
         actor_id=actor.id,
         action="person.deactivate",
-        subject_type="user",
-        subject_id=person.id,
-        academy_id=person.academy_id,
+        person=person,
         at=now,
     )
 
@@ -335,13 +327,11 @@ def reactivate_person(session: Session, actor: User, person: User, *, now: datet
         return
     person.active = True
     person.left_on = None
-    record(
+    record_about_person(
         session,
         actor_id=actor.id,
         action="person.reactivate",
-        subject_type="user",
-        subject_id=person.id,
-        academy_id=person.academy_id,
+        person=person,
         at=now,
     )
 
@@ -365,13 +355,11 @@ def reset_password(session: Session, actor: User, person: User, *, now: datetime
     password = memorable_password()
     person.password_hash = hash_password(password)
     revoke_all_sessions(session, person.id, now=now)
-    record(
+    record_about_person(
         session,
         actor_id=actor.id,
         action="person.password_reset",
-        subject_type="user",
-        subject_id=person.id,
-        academy_id=person.academy_id,
+        person=person,
         at=now,
     )
     return password

@@ -38,6 +38,28 @@ def record(
     return entry
 
 
+def record_about_person(
+    session: Session,
+    *,
+    actor_id: int | None,
+    action: str,
+    person: Any,
+    at: datetime,
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """An entry whose subject is a person, filed under that person's academy."""
+    return record(
+        session,
+        actor_id=actor_id,
+        action=action,
+        subject_type="user",
+        subject_id=person.id,
+        academy_id=person.academy_id,
+        detail=detail,
+        at=at,
+    )
+
+
 def entries_for(session: Session, subject_type: str, subject_id: int) -> Sequence[AuditEntry]:
     return session.scalars(
         select(AuditEntry)

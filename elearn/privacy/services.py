@@ -14,7 +14,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from elearn.audit.models import AuditEntry
-from elearn.audit.services import record
+from elearn.audit.services import record_about_person
 from elearn.auth.models import Academy, LoginAttempt, LoginSession, ParentLink, User
 from elearn.auth.services import revoke_all_sessions
 from elearn.privacy.holds import reasons_to_keep
@@ -151,13 +151,11 @@ def export_person(session: Session, user_id: int, *, now: datetime) -> dict[str,
 
 
 def record_export(session: Session, *, actor_id: int, user: User, now: datetime) -> None:
-    record(
+    record_about_person(
         session,
         actor_id=actor_id,
         action="privacy.export",
-        subject_type="user",
-        subject_id=user.id,
-        academy_id=user.academy_id,
+        person=user,
         at=now,
     )
 
@@ -227,13 +225,11 @@ def erase_person(
     user.left_on = None
     user.active = False
     user.erased_at = now
-    record(
+    record_about_person(
         session,
         actor_id=actor_id,
         action="person.erase",
-        subject_type="user",
-        subject_id=user.id,
-        academy_id=user.academy_id,
+        person=user,
         detail={"role": user.role.value},
         at=now,
     )

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from elearn.audit.services import record
+from elearn.audit.services import record, record_about_person
 from elearn.auth.models import Academy, ParentLink, User
 from elearn.auth.services import revoke_all_sessions
 from elearn.roster import oneroster, simple
@@ -303,13 +303,11 @@ def _audit(
     now: datetime,
     detail: dict[str, object],
 ) -> None:
-    record(
+    record_about_person(
         session,
         actor_id=actor_id,
         action=action,
-        subject_type="user",
-        subject_id=user.id,
-        academy_id=user.academy_id,
+        person=user,
         detail=detail,
         at=now,
     )
