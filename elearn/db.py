@@ -136,7 +136,8 @@ def writes(view: F) -> F:
     return view
 
 
-def _request_writes() -> bool:
+def request_writes() -> bool:
+    """Whether this request's session is a writer (a POST, or a GET marked ``writes``)."""
     from flask import current_app
 
     if not has_request_context():
@@ -152,6 +153,6 @@ def get_db() -> Session:
     from flask import current_app
 
     if "db" not in g:
-        key = "elearn.writer_sessionmaker" if _request_writes() else "elearn.sessionmaker"
+        key = "elearn.writer_sessionmaker" if request_writes() else "elearn.sessionmaker"
         g.db = current_app.extensions[key]()
     return g.db

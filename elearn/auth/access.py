@@ -76,7 +76,7 @@ def init_login(app: Flask) -> None:
 
     @manager.user_loader
     def load_user(token: str) -> User | None:
-        from elearn.db import get_db
+        from elearn.db import get_db, request_writes
 
         now = utcnow()
         live = services.load_session_user(
@@ -89,10 +89,15 @@ def init_login(app: Flask) -> None:
         if live is None:
             return None
         if live.stale(now):
-            # Its own short transaction, and rarely: reads should not take the write lock.
-            with app.extensions["elearn.writer_sessionmaker"]() as writer:
-                services.touch_session(writer, token, now=now)
-                writer.commit()
+            if request_writes():
+                # The request already holds SQLite's write lock: a second writer would wait
+                # for it until the busy timeout. The view's commit saves the touch.
+                services.touch_session(get_db(), token, now=now)
+            else:
+                # Its own short transaction, and rarely: reads should not take the write lock.
+                with app.extensions["elearn.writer_sessionmaker"]() as writer:
+                    services.touch_session(writer, token, now=now)
+                    writer.commit()
         return live.user
 
     app.before_request(enforce_access)

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from elearn.auth import permissions as can
 from elearn.auth.access import public, requires, signed_in
 from elearn.auth.models import ParentLink, User
 from elearn.auth.roles import Role
+from elearn.catalog.model import Course, Lesson
 from elearn.catalog.rendering import render_lesson
-from elearn.db import get_db, writes
+from elearn.db import get_db
 from elearn.learning import services
 from elearn.learning.access import catalog, course_for_me, lesson_for_me, moment
+from elearn.learning.context import Moment
 from elearn.learning.models import Certificate, CourseCycle, PolicySignOff
 
 bp = Blueprint("learning", __name__, template_folder="templates")
@@ -38,13 +50,14 @@ def course(course_id: str) -> str:
 
 @bp.route("/learn/<course_id>/<lesson_id>")
 @signed_in
-@writes
 def lesson(course_id: str, lesson_id: str) -> str:
     course, lesson = lesson_for_me(course_id, lesson_id)
     db = get_db()
-    services.record_lesson_read(db, current_user, course, lesson, moment())
-    db.commit()
-    progress = services.course_progress(db, current_user, course, moment().today)
+    now = moment()
+    if services.lesson_needs_recording(db, current_user, course, lesson, now.today):
+        db.rollback()  # end the read snapshot so the page shows what is written next
+        _record_first_reading(course, lesson, now)
+    progress = services.course_progress(db, current_user, course, now.today)
     index = course.lessons.index(lesson)
     html = render_lesson(lesson, f"{url_for('catalog.index')}/{course.id}/media/")
     return render_template(
@@ -56,6 +69,18 @@ def lesson(course_id: str, lesson_id: str) -> str:
         previous=course.lessons[index - 1] if index > 0 else None,
         following=course.lessons[index + 1] if index + 1 < len(course.lessons) else None,
     )
+
+
+def _record_first_reading(course: Course, lesson: Lesson, now: Moment) -> None:
+    """Record a first reading in a short write transaction of its own (see ``writes``)."""
+    with current_app.extensions["elearn.writer_sessionmaker"]() as writer:
+        reader = writer.get(User, current_user.id)
+        assert reader is not None
+        try:
+            services.record_lesson_read(writer, reader, course, lesson, now)
+            writer.commit()
+        except IntegrityError:
+            writer.rollback()  # the same lesson opened twice at once: the other one recorded it
 
 
 @bp.route("/learn/<course_id>/sign-off", methods=["POST"])

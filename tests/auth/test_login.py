@@ -176,3 +176,20 @@ def test_passwords_are_stored_as_argon2_hashes(make):
     user = make.user(Role.STAFF, make.academy(), password="a new password")
     assert user.password_hash.startswith("$argon2id$")
     assert "a new password" not in user.password_hash
+
+
+def test_a_session_unused_for_a_while_still_works_for_writes(client, make, db):
+    # Writes take SQLite's write lock first; refreshing "last seen" must not wait on it.
+    pupil = make.user(Role.PUPIL, make.academy(), year_group=5)
+    client.login(pupil.username)
+    login = db.scalar(select(LoginSession).where(LoginSession.user_id == pupil.id))
+    for path, method, expected in (
+        ("/learn/smart-ks2/01-safe", "GET", 200),
+        ("/learn/smart-ks2/quiz/start", "POST", 302),
+    ):
+        login.last_seen_at = utcnow() - timedelta(minutes=5)
+        db.commit()
+        response = client.open(path, method=method)
+        assert response.status_code == expected
+        db.expire_all()
+        assert utcnow() - db.get(LoginSession, login.token_hash).last_seen_at < timedelta(minutes=1)
