@@ -17,6 +17,7 @@ imported long-serving colleague gets the usual four weeks rather than being over
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -238,3 +239,68 @@ def requirement_cell(
             due_days=due_days,
         )
     return course_cell(requirement, start_on=start_on, latest=latest, as_of=as_of)
+
+
+class CellMemo:
+    """:func:`requirement_cell` for one report, remembering each answer by its inputs.
+
+    A report covers thousands of people but most of them share a role, a kind of staff and
+    one of a few completion dates per cohort, so the same cell comes up again and again;
+    working each one out (and formatting its dates) once keeps a trust-wide report fast.
+    Inputs that cannot change the answer are left out of the key, so more people share it.
+    Cells are frozen, so handing the same one to many people is safe.
+    """
+
+    def __init__(self, *, released: Mapping[str, date], as_of: date, due_days: int) -> None:
+        self._released = released
+        self._as_of = as_of
+        self._due_days = due_days
+        self._cells: dict[tuple[object, ...], Cell] = {}
+
+    def cell(
+        self,
+        requirement: Requirement,
+        *,
+        role: object,
+        staff_kind: object,
+        start_on: date,
+        latest: Completion | None,
+        signed: SignOffs | None,
+    ) -> Cell:
+        applies = requirement.applies_to(role, staff_kind)  # type: ignore[arg-type]
+        course_id = requirement.course_id
+        if not applies or requirement.kind is not RequirementKind.POLICY:
+            # Not required: only the latest completion shows. A course done: only its dates
+            # count. A course never done: only the start date counts.
+            key: tuple[object, ...] = (
+                course_id,
+                applies,
+                latest,
+                start_on if applies and latest is None else None,
+            )
+        else:
+            # The policy: a current sign-off decides alone; otherwise the start date and
+            # whether an earlier version was signed.
+            current = signed.current_on if signed is not None else None
+            key = (
+                course_id,
+                applies,
+                current,
+                start_on if current is None else None,
+                signed is not None and signed.signed_any,
+            )
+        found = self._cells.get(key)
+        if found is None:
+            found = requirement_cell(
+                requirement,
+                role=role,
+                staff_kind=staff_kind,
+                start_on=start_on,
+                latest=latest,
+                signed=signed,
+                released_on=self._released.get(course_id),
+                as_of=self._as_of,
+                due_days=self._due_days,
+            )
+            self._cells[key] = found
+        return found
