@@ -27,12 +27,12 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from elearn.auth.models import User
-from elearn.xapi.models import StatementAgent, StoredStatement
-from elearn.xapi.store import VOIDED_VERB, agent_key, record_statement
+from elearn.xapi.models import StoredStatement
+from elearn.xapi.store import VOIDED_VERB, record_statements
 from elearn.xapi.validation import StatementInvalid, statements_equivalent, validate_statement
 
 # Keep IN lists well inside every database's limit on bound parameters.
@@ -107,18 +107,20 @@ def store_statements(
 
     people = _people(session, site, fresh)
     default_version = "2.0.0" if version.startswith("2.0") else "1.0.0"
+    user_ids: list[int | None] = []
     for st in fresh:
         st.setdefault("version", default_version)
         actor = st["actor"].get("account") or {}
-        row = record_statement(
-            session,
-            st,
-            user_id=people.get(actor.get("name")) if actor.get("homePage") == site else None,
-            forward=False,
-            stored_at=now,
-            authority=authority,
-        )
-        _index_extras(session, row, st)
+        user_ids.append(people.get(actor.get("name")) if actor.get("homePage") == site else None)
+    record_statements(
+        session,
+        fresh,
+        user_ids=user_ids,
+        forward=False,
+        stored_at=now,
+        authority=authority,
+        received=True,
+    )
     return ids
 
 
@@ -193,52 +195,6 @@ def _people(session: Session, site: str, statements: Sequence[dict[str, Any]]) -
             }
         )
     return people
-
-
-def direct_agent_keys(statement: dict[str, Any]) -> set[str]:
-    """Keys of the actor and an Agent/Group object, and of their members."""
-    keys: set[str] = set()
-    obj = statement.get("object") or {}
-    for who in (
-        statement.get("actor"),
-        obj if obj.get("objectType") in ("Agent", "Group") else None,
-    ):
-        if not isinstance(who, dict):
-            continue
-        keys.add(agent_key(who))
-        keys.update(agent_key(m) for m in who.get("member") or () if isinstance(m, dict))
-    keys.discard("")
-    return keys
-
-
-def _index_extras(session: Session, row: StoredStatement, statement: dict[str, Any]) -> None:
-    """What the plain store leaves out: the query rules for received statements need it."""
-    obj = statement["object"]
-    if obj.get("objectType") == "StatementRef":
-        row.object_statement_id = str(obj["id"]).lower()
-    if row.registration is not None:
-        # The index column is compared in lower case; the statement keeps what was sent.
-        row.registration = row.registration.lower()
-    session.flush()
-    keys = direct_agent_keys(statement)
-    if keys:
-        session.execute(
-            update(StatementAgent)
-            .where(StatementAgent.seq == row.seq, StatementAgent.agent_key.in_(sorted(keys)))
-            .values(direct=True)
-        )
-    if _void_target(statement) is None:
-        # Its voiding statement may have arrived first; it counts from now on.
-        voided_already = session.scalar(
-            select(
-                exists().where(
-                    StoredStatement.voids_statement_id == row.statement_id,
-                    StoredStatement.verb_id == VOIDED_VERB,
-                )
-            )
-        )
-        if voided_already:
-            row.voided = True
 
 
 def parse_json(raw: bytes) -> Any:

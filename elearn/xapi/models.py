@@ -39,7 +39,10 @@ class StoredStatement(Base):
 
     # Arrival order: what "consistent through", paging and in-order forwarding follow.
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    statement_id: Mapped[str] = mapped_column(String(36), unique=True)
+    # Marked as the insert sentinel (no schema change): a batch's multi-row INSERT ...
+    # RETURNING is matched back to its statements by this unique id, which SQLite needs to
+    # send the batch as one statement (it does not promise RETURNING in insertion order).
+    statement_id: Mapped[str] = mapped_column(String(36), unique=True, insert_sentinel=True)
     stored_at: Mapped[datetime] = mapped_column(default=utcnow)
     timestamp_at: Mapped[datetime] = mapped_column()
     actor_key: Mapped[str] = mapped_column(String(512))

@@ -1,19 +1,20 @@
 """Storing statements: the one way a statement enters elearn's statement store.
 
 Learning events call :func:`record_statement` inside the same transaction as the row they
-record (the transactional outbox): both commit, or neither does. The forwarder later sends
-``pending`` statements to the remote LRS.
+record (the transactional outbox): both commit, or neither does. :func:`record_statements`
+stores a batch with a fixed number of SQL statements (the LRS resource uses it). The
+forwarder later sends ``pending`` statements to the remote LRS.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, insert, update
+from sqlalchemy.orm import Session, aliased
 
 from elearn.db import utcnow
 from elearn.xapi.formats import format_timestamp, parse_timestamp
@@ -21,6 +22,8 @@ from elearn.xapi.models import ForwardState, StatementActivity, StatementAgent, 
 
 VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
 STORED_VERSION = "1.0.0"
+# Keep IN lists well inside every database's limit on bound parameters.
+_CHUNK = 500
 
 
 def agent_key(agent: dict[str, Any]) -> str:
@@ -85,6 +88,22 @@ def prepare(
     return prepared
 
 
+def direct_agent_keys(statement: dict[str, Any]) -> set[str]:
+    """Keys of the actor and an Agent/Group object, and of their members."""
+    keys: set[str] = set()
+    obj = statement.get("object") or {}
+    for who in (
+        statement.get("actor"),
+        obj if obj.get("objectType") in ("Agent", "Group") else None,
+    ):
+        if not isinstance(who, dict):
+            continue
+        keys.add(agent_key(who))
+        keys.update(agent_key(m) for m in who.get("member") or () if isinstance(m, dict))
+    keys.discard("")
+    return keys
+
+
 def record_statement(
     session: Session,
     statement: dict[str, Any],
@@ -95,40 +114,135 @@ def record_statement(
     authority: dict[str, Any] | None = None,
 ) -> StoredStatement:
     """Add a valid statement (with an ``id``) to the caller's transaction."""
-    stored_at = stored_at or utcnow()
-    prepared = prepare(statement, stored_at=stored_at, authority=authority)
-    obj = prepared.get("object") or {}
-    is_activity = obj.get("objectType", "Activity") == "Activity"
-    voids = obj.get("id") if prepared["verb"]["id"] == VOIDED_VERB else None
-    row = StoredStatement(
-        statement_id=str(prepared["id"]).lower(),
-        stored_at=stored_at,
-        timestamp_at=parse_timestamp(prepared["timestamp"]),
-        actor_key=agent_key(prepared["actor"]),
-        verb_id=prepared["verb"]["id"],
-        activity_id=obj.get("id") if is_activity else None,
-        registration=((prepared.get("context") or {}).get("registration") or None),
-        voids_statement_id=str(voids).lower() if voids else None,
+    (row,) = record_statements(
+        session,
+        [statement],
         user_id=user_id,
-        payload=json.dumps(prepared, separators=(",", ":"), ensure_ascii=False),
-        forward_state=ForwardState.PENDING if forward else ForwardState.NOT_FORWARDED,
+        forward=forward,
+        stored_at=stored_at,
+        authority=authority,
     )
-    session.add(row)
-    session.flush()  # assigns seq for the index rows
-    session.add_all(
-        StatementActivity(seq=row.seq, activity_id=a)
-        for a in dict.fromkeys(_activities_in(prepared))
+    return row
+
+
+def record_statements(
+    session: Session,
+    statements: Sequence[dict[str, Any]],
+    *,
+    user_id: int | None = None,
+    user_ids: Sequence[int | None] | None = None,
+    forward: bool = True,
+    stored_at: datetime | None = None,
+    authority: dict[str, Any] | None = None,
+    received: bool = False,
+) -> list[StoredStatement]:
+    """Add valid statements (each with a distinct ``id``) to the caller's transaction.
+
+    Returns the stored rows in the order given. ``user_ids`` gives each statement its own
+    person (else ``user_id`` applies to all). ``received`` applies the rules for statements
+    sent to the LRS resource: the StatementRef target and the direct agents are indexed for
+    the query rules, the registration column is lower-cased, and a statement whose voiding
+    statement arrived first is stored voided.
+
+    A fixed handful of SQL statements whatever the number of statements: one multi-row
+    INSERT ... RETURNING for the statements, one each for the two index tables and one
+    UPDATE for voiding, so a batch holds SQLite's write lock for as short a time as it can.
+    """
+    if not statements:
+        return []
+    stored_at = stored_at or utcnow()
+    people = list(user_ids) if user_ids is not None else [user_id] * len(statements)
+    rows: list[dict[str, Any]] = []
+    activities: list[list[str]] = []
+    agents: list[list[tuple[str, bool]]] = []
+    voided_ids: list[str] = []
+    for statement, person in zip(statements, people, strict=True):
+        prepared = prepare(statement, stored_at=stored_at, authority=authority)
+        obj = prepared.get("object") or {}
+        is_activity = obj.get("objectType", "Activity") == "Activity"
+        voids = obj.get("id") if prepared["verb"]["id"] == VOIDED_VERB else None
+        registration = (prepared.get("context") or {}).get("registration") or None
+        refers_to = None
+        if received:
+            if obj.get("objectType") == "StatementRef":
+                refers_to = str(obj["id"]).lower()
+            if registration is not None:
+                # The index column is compared in lower case; the statement keeps what was sent.
+                registration = registration.lower()
+        statement_id = str(prepared["id"]).lower()
+        if voids:
+            voided_ids.append(str(voids).lower())
+        elif received:
+            # Its voiding statement may have arrived first; it counts from now on.
+            voided_ids.append(statement_id)
+        rows.append(
+            {
+                "statement_id": statement_id,
+                "stored_at": stored_at,
+                "timestamp_at": parse_timestamp(prepared["timestamp"]),
+                "actor_key": agent_key(prepared["actor"]),
+                "verb_id": prepared["verb"]["id"],
+                "activity_id": obj.get("id") if is_activity else None,
+                "registration": registration,
+                "voids_statement_id": str(voids).lower() if voids else None,
+                "object_statement_id": refers_to,
+                "user_id": person,
+                "payload": json.dumps(prepared, separators=(",", ":"), ensure_ascii=False),
+                "forward_state": ForwardState.PENDING if forward else ForwardState.NOT_FORWARDED,
+                "voided": False,
+            }
+        )
+        activities.append(list(dict.fromkeys(_activities_in(prepared))))
+        direct = direct_agent_keys(prepared) if received else set()
+        agents.append([(key, key in direct) for key in dict.fromkeys(_agents_in(prepared))])
+
+    # One executemany; sort_by_parameter_order pairs each returned row with its statement.
+    # render_nulls keeps every row's keys the same: the ORM otherwise leaves out None values
+    # and splits the batch into one INSERT per run of rows with the same keys.
+    stored = list(
+        session.scalars(
+            insert(StoredStatement).returning(StoredStatement, sort_by_parameter_order=True),
+            rows,
+            execution_options={"render_nulls": True},
+        )
     )
-    session.add_all(
-        StatementAgent(seq=row.seq, agent_key=a) for a in dict.fromkeys(_agents_in(prepared))
-    )
-    if voids:
+    activity_rows = [
+        {"seq": row.seq, "activity_id": activity}
+        for row, mentioned in zip(stored, activities, strict=True)
+        for activity in mentioned
+    ]
+    if activity_rows:
+        session.execute(insert(StatementActivity), activity_rows)
+    agent_rows = [
+        {"seq": row.seq, "agent_key": key, "direct": direct}
+        for row, mentioned in zip(stored, agents, strict=True)
+        for key, direct in mentioned
+    ]
+    if agent_rows:
+        session.execute(insert(StatementAgent), agent_rows)
+    _void(session, voided_ids)
+    return stored
+
+
+def _void(session: Session, candidates: Sequence[str]) -> None:
+    """Mark voided those of ``candidates`` that a stored voiding statement targets.
+
+    Run after the batch is inserted, so a voiding statement and its target in one batch find
+    each other in either order; a voiding statement itself is never voided.
+    """
+    target = StoredStatement
+    voiding = aliased(StoredStatement)
+    unique = sorted(set(candidates))
+    for start in range(0, len(unique), _CHUNK):
         session.execute(
-            update(StoredStatement)
+            update(target)
             .where(
-                StoredStatement.statement_id == str(voids).lower(),
-                StoredStatement.verb_id != VOIDED_VERB,
+                target.statement_id.in_(unique[start : start + _CHUNK]),
+                target.verb_id != VOIDED_VERB,
+                exists().where(
+                    voiding.voids_statement_id == target.statement_id,
+                    voiding.verb_id == VOIDED_VERB,
+                ),
             )
             .values(voided=True)
         )
-    return row

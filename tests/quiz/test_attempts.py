@@ -81,11 +81,23 @@ def test_a_reload_shows_the_same_draw(content_root, client, staff, db):
     assert db.scalar(select(func.count()).select_from(QuizAttempt)) == 1
 
 
+def _start_with_a_choice_question(client, db) -> int:
+    """Start attempts until the random draw includes a choice question (4 of 6 are drawn)."""
+    for _ in range(40):
+        attempt_id = _start(client)
+        if any(d.question.is_choice for d in drawn_questions(_attempt(db, attempt_id))):
+            return attempt_id
+        db.execute(QuizAttempt.__table__.delete())
+        db.commit()
+    raise AssertionError("no draw included a choice question")
+
+
 def test_a_forged_choice_is_rejected_and_nothing_is_saved(content_root, client, staff, db):
     client.login(staff.username)
-    attempt_id = _start(client)
-    form = attempt_form(drawn_questions(_attempt(db, attempt_id)))
-    choice = next(d for d in drawn_questions(_attempt(db, attempt_id)) if d.question.is_choice)
+    attempt_id = _start_with_a_choice_question(client, db)
+    drawn = drawn_questions(_attempt(db, attempt_id))
+    form = attempt_form(drawn)
+    choice = next(d for d in drawn if d.question.is_choice)
     form[f"q{choice.position}"] = ["17"]
     response = client.post(f"/learn/test-staff/quiz/{attempt_id}/submit", data=form)
     assert response.status_code == 422
@@ -94,9 +106,7 @@ def test_a_forged_choice_is_rejected_and_nothing_is_saved(content_root, client, 
     assert _attempt(db, attempt_id).state is AttemptState.IN_PROGRESS
     assert db.scalar(select(func.count()).select_from(AttemptAnswer)) == 0
     # What was typed for the other questions is still there to correct and resend.
-    short = next(
-        (d for d in drawn_questions(_attempt(db, attempt_id)) if d.question.is_typed_text), None
-    )
+    short = next((d for d in drawn if d.question.is_typed_text), None)
     if short:
         assert f'value="{form[f"q{short.position}"][0]}"' in text
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 09:18:49.562022
+Create Date: 2026-11-25 09:54:31.991979
 """
 
 import sqlalchemy as sa
@@ -241,6 +241,11 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             "ix_course_cycles_user_course", ["user_id", "course_id", "started_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_course_cycles_user_course_completed",
+            ["user_id", "course_id", "completed_on"],
+            unique=False,
         )
 
     op.create_table(
@@ -840,6 +845,7 @@ def downgrade() -> None:
 
     op.drop_table("login_sessions")
     with op.batch_alter_table("course_cycles", schema=None) as batch_op:
+        batch_op.drop_index("ix_course_cycles_user_course_completed")
         batch_op.drop_index("ix_course_cycles_user_course")
         batch_op.drop_index("ix_course_cycles_course_completed")
 
