@@ -10,7 +10,36 @@ from sqlalchemy.orm import Session
 from elearn.auth.models import User
 from elearn.learning.context import Moment
 from elearn.xapi.models import StoredStatement
-from elearn.xapi.store import record_statement
+from elearn.xapi.store import record_statements
+
+
+def build_event(
+    builder: Callable[..., dict[str, Any]],
+    *,
+    user: User,
+    moment: Moment,
+    registration: str,
+    **fields: Any,
+) -> dict[str, Any]:
+    """Build a statement with one of ``elearn.xapi.statements``' builders for this person.
+
+    The actor is always the person's opaque xAPI id, never a name.
+    """
+    return builder(
+        statement_id=moment.new_id(),
+        base_url=moment.base_url,
+        actor_name=user.xapi_id,
+        timestamp=moment.now,
+        registration=registration,
+        **fields,
+    )
+
+
+def record_events(
+    session: Session, statements: list[dict[str, Any]], *, user: User, moment: Moment
+) -> list[StoredStatement]:
+    """Store one person's statements together (one INSERT per table, whatever the number)."""
+    return record_statements(session, statements, user_id=user.id, stored_at=moment.now)
 
 
 def record_event(
@@ -22,16 +51,6 @@ def record_event(
     registration: str,
     **fields: Any,
 ) -> StoredStatement:
-    """Build a statement with one of ``elearn.xapi.statements``' builders and store it.
-
-    The actor is always the person's opaque xAPI id; the statement commits with the event.
-    """
-    statement = builder(
-        statement_id=moment.new_id(),
-        base_url=moment.base_url,
-        actor_name=user.xapi_id,
-        timestamp=moment.now,
-        registration=registration,
-        **fields,
-    )
-    return record_statement(session, statement, user_id=user.id, stored_at=moment.now)
+    """Build a statement and store it; it commits (or not) with the event it records."""
+    statement = build_event(builder, user=user, moment=moment, registration=registration, **fields)
+    return record_events(session, [statement], user=user, moment=moment)[0]

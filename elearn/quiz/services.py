@@ -19,7 +19,7 @@ from elearn.catalog.gift import Question, QuestionType
 from elearn.catalog.model import Course
 from elearn.learning import services as learning
 from elearn.learning.context import Moment
-from elearn.learning.events import record_event
+from elearn.learning.events import build_event, record_event, record_events
 from elearn.learning.models import CourseCycle
 from elearn.quiz.draw import DrawnQuestion, draw_questions, is_blank, raw_response
 from elearn.quiz.grading import Grade, ResponseInvalid, grade, validate_response
@@ -173,7 +173,8 @@ def _save_answer(
     drawn: DrawnQuestion,
     response: Any,
     moment: Moment,
-) -> AttemptAnswer:
+) -> tuple[AttemptAnswer, dict[str, Any]]:
+    """Grade and add one answer; returns it with its ``answered`` statement, not yet stored."""
     graded = grade(drawn.question, response)
     answer = AttemptAnswer(
         attempt_id=attempt.id,
@@ -187,8 +188,7 @@ def _save_answer(
         answered_at=moment.now,
     )
     session.add(answer)
-    _record_answered(session, user, course, attempt, drawn, response, graded, moment)
-    return answer
+    return answer, _answered_statement(user, course, attempt, drawn, response, graded, moment)
 
 
 def _jsonable(response: Any) -> Any:
@@ -225,7 +225,8 @@ def answer_question(
         response = validate_response(drawn.question, raw_response(drawn, form))
     except ResponseInvalid as problem:
         raise AnswersInvalid([AnswerProblem(position, problem.message)]) from problem
-    answer = _save_answer(session, user, course, attempt, drawn, response, moment)
+    answer, statement = _save_answer(session, user, course, attempt, drawn, response, moment)
+    record_events(session, [statement], user=user, moment=moment)
     if len(existing) + 1 == len(attempt.draw):
         _finish(session, user, course, attempt, moment, AttemptState.SUBMITTED)
     return answer
@@ -260,8 +261,11 @@ def submit_attempt(
     if problems:
         raise AnswersInvalid(problems)
     _claim(session, attempt, moment, AttemptState.SUBMITTED)
-    for drawn, response in pending:
-        _save_answer(session, user, course, attempt, drawn, response, moment)
+    answered = [
+        _save_answer(session, user, course, attempt, drawn, response, moment)[1]
+        for drawn, response in pending
+    ]
+    record_events(session, answered, user=user, moment=moment)
     session.flush()
     _score(session, user, course, attempt, moment)
     return attempt
@@ -340,8 +344,7 @@ def _score(
 # --- xAPI ---------------------------------------------------------------------------------
 
 
-def _record_answered(
-    session: Session,
+def _answered_statement(
     user: User,
     course: Course,
     attempt: QuizAttempt,
@@ -349,14 +352,13 @@ def _record_answered(
     response: Any,
     graded: Grade,
     moment: Moment,
-) -> None:
+) -> dict[str, Any]:
     question = drawn.question
     details = _interaction(question, response)
     kind = details.pop("kind", None) or (
         "fill-in" if question.is_typed_text else question.qtype.value
     )
-    record_event(
-        session,
+    return build_event(
         statements.question_answered,
         user=user,
         moment=moment,
