@@ -69,19 +69,6 @@ def read_lesson_ids(session: Session, cycle_id: int) -> set[str]:
     return set(session.scalars(select(LessonRead.lesson_id).where(LessonRead.cycle_id == cycle_id)))
 
 
-def lesson_needs_recording(
-    session: Session, user: User, course: Course, lesson: Lesson, today: date
-) -> bool:
-    """Read-only: whether opening this lesson now would record anything.
-
-    Most openings are re-reads; checking first lets them skip the write lock entirely.
-    """
-    cycle = latest_cycle(session, user.id, course.id)
-    if cycle is None or (cycle.is_complete and renewal_open(course, cycle, today)):
-        return True
-    return lesson.id not in read_lesson_ids(session, cycle.id)
-
-
 def record_lesson_read(
     session: Session, user: User, course: Course, lesson: Lesson, moment: Moment
 ) -> bool:
