@@ -71,7 +71,10 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     if no_serve:
         return
     click.echo(f"Serving on http://{host}:{port}  (Ctrl+C to stop)")
-    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    # Not app.run(): Flask ignores it inside its own command line.
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
 @main.group()
