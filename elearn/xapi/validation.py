@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from elearn.xapi import formats as f
@@ -45,6 +46,7 @@ _IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
 
 
+@cache
 def _keys(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
@@ -399,12 +401,19 @@ def _optional(
 def _props(value: Any, path: str, allowed: frozenset[str], required: str = "") -> dict:
     """An object with no unknown or null properties and all the required ones."""
     _check(isinstance(value, dict), path, "must be a JSON object")
+    # Every statement passes through here several times: the messages are only built for
+    # the property that fails.
     for key, item in value.items():
-        hint = next((f" (did you mean {k}?)" for k in allowed if k.lower() == str(key).lower()), "")
-        _check(key in allowed, _join(path, key), "is not an allowed property" + hint)
-        _check(item is not None, _join(path, key), "must not be null")
+        if key not in allowed:
+            hint = next(
+                (f" (did you mean {k}?)" for k in allowed if k.lower() == str(key).lower()), ""
+            )
+            raise StatementInvalid(f"{_join(path, key)} is not an allowed property{hint}")
+        if item is None:
+            raise StatementInvalid(f"{_join(path, key)} must not be null")
     for key in required.split():
-        _check(key in value, _join(path, key), "is required")
+        if key not in value:
+            raise StatementInvalid(f"{_join(path, key)} is required")
     return value
 
 
