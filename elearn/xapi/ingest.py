@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -53,44 +54,62 @@ def authority_for(site: str, credential_key: str) -> dict[str, Any]:
     return {"objectType": "Agent", "account": {"homePage": site, "name": credential_key}}
 
 
-def store_statements(
+@dataclass(frozen=True)
+class CheckedRequest:
+    """A request's statements, validated and given ids, before the database is consulted."""
+
+    ids: list[str]  # every statement's id, in request order
+    unique: dict[str, dict[str, Any]]  # one statement per id
+    labels: dict[str, str]  # how errors name the statement with each id
+
+
+def check_statements(
+    statements: Sequence[Any], *, statement_id: str | None = None
+) -> CheckedRequest:
+    """Steps 1 to 3, which need no database: run them before taking SQLite's write lock.
+
+    ``statement_id`` is a PUT's ``statementId`` (the request then holds one statement).
+    Raises IngestError (400).
+    """
+    batch = len(statements) > 1
+    prepared = [_prepare(item, _label(i, batch), statement_id) for i, item in enumerate(statements)]
+    unique: dict[str, dict[str, Any]] = {}
+    labels: dict[str, str] = {}
+    for i, st in enumerate(prepared):
+        seen = unique.get(st["id"])
+        if seen is None:
+            unique[st["id"]] = st
+            labels[st["id"]] = _label(i, batch)
+        elif not statements_equivalent(seen, st):
+            raise IngestError(
+                400, f"{_label(i, batch)}: another statement in this request has the id {st['id']}"
+            )
+    return CheckedRequest([st["id"] for st in prepared], unique, labels)
+
+
+def store_checked(
     session: Session,
-    statements: Sequence[Any],
+    request: CheckedRequest,
     *,
     site: str,
     authority: dict[str, Any],
     now: datetime,
     version: str = "1.0.3",
-    statement_id: str | None = None,
 ) -> list[str]:
-    """Store a request's statements in the caller's transaction; return their ids in order.
+    """Steps 4 and 5, then store, in the caller's transaction; return the ids in order.
 
-    ``statement_id`` is a PUT's ``statementId`` (the request then holds one statement).
     ``site`` is the site's IRI, used to recognise the actor as one of elearn's people.
     Raises IngestError, having stored nothing.
     """
-    batch = len(statements) > 1
-    prepared = [_prepare(item, _label(i, batch), statement_id) for i, item in enumerate(statements)]
-    ids = [st["id"] for st in prepared]
-
-    unique: dict[str, dict[str, Any]] = {}
-    for i, st in enumerate(prepared):
-        seen = unique.get(st["id"])
-        if seen is None:
-            unique[st["id"]] = st
-        elif not statements_equivalent(seen, st):
-            raise IngestError(
-                400, f"{_label(i, batch)}: another statement in this request has the id {st['id']}"
-            )
-
+    unique = request.unique
     targets = {_void_target(st) for st in unique.values()} - {None}
     stored = _stored(session, set(unique) | targets)  # id -> (verb, payload)
-    for i, st in enumerate(prepared):
-        existing = stored.get(st["id"])
+    for sid, st in unique.items():
+        existing = stored.get(sid)
         if existing is not None and not statements_equivalent(json.loads(existing[1]), st):
             raise IngestError(
                 409,
-                f"{_label(i, batch)}: a different statement with the id {st['id']} is already "
+                f"{request.labels[sid]}: a different statement with the id {sid} is already "
                 "stored; nothing in this request was stored",
             )
     fresh = [st for sid, st in unique.items() if sid not in stored]
@@ -121,7 +140,25 @@ def store_statements(
         authority=authority,
         received=True,
     )
-    return ids
+    return request.ids
+
+
+def store_statements(
+    session: Session,
+    statements: Sequence[Any],
+    *,
+    site: str,
+    authority: dict[str, Any],
+    now: datetime,
+    version: str = "1.0.3",
+    statement_id: str | None = None,
+) -> list[str]:
+    """Check and store a request's statements in the caller's transaction; return their ids.
+
+    Raises IngestError, having stored nothing.
+    """
+    checked = check_statements(statements, statement_id=statement_id)
+    return store_checked(session, checked, site=site, authority=authority, now=now, version=version)
 
 
 def _label(index: int, batch: bool) -> str:

@@ -34,7 +34,7 @@ from werkzeug.http import http_date
 
 import elearn
 from elearn.auth.access import public
-from elearn.db import get_db, utcnow
+from elearn.db import get_db, request_writes, utcnow
 from elearn.web.security import csrf
 from elearn.xapi import credentials, ingest, query
 from elearn.xapi.formats import format_timestamp, is_uuid
@@ -110,9 +110,7 @@ def _caller() -> Caller:
             raise XapiError(
                 401, "use HTTP Basic with an LRS key and secret", {"WWW-Authenticate": REALM}
             )
-        credential = credentials.authenticate(
-            get_db(), str(auth.username or ""), str(auth.password or "")
-        )
+        credential = _authenticate(str(auth.username or ""), str(auth.password or ""))
         if credential is None:
             raise XapiError(
                 401, "the LRS key or secret is wrong, or was revoked", {"WWW-Authenticate": REALM}
@@ -124,6 +122,15 @@ def _caller() -> Caller:
     raise XapiError(
         401, "sign in, or use HTTP Basic with an LRS key and secret", {"WWW-Authenticate": REALM}
     )
+
+
+def _authenticate(key: str, secret: str) -> LrsCredential | None:
+    if not request_writes():
+        return credentials.authenticate(get_db(), key, secret)
+    # A write request's own session would take SQLite's write lock with this first query and
+    # hold it while the body is parsed and validated: look the key up in a reader instead.
+    with current_app.extensions["elearn.sessionmaker"]() as reader:
+        return credentials.authenticate(reader, key, secret)
 
 
 def _check_version() -> None:
@@ -206,9 +213,9 @@ def post_statements() -> Response:
         )
     data = _json_body()
     statements = data if isinstance(data, list) else [data]
-    ids = _store(caller, statements, None)
+    ids, stored_at = _store(caller, statements, None)
     response = jsonify(ids)
-    _consistent_through(response, query.consistent_through(get_db()))
+    _consistent_through(response, stored_at)
     return response
 
 
@@ -227,9 +234,9 @@ def put_statements() -> Response:
     data = _json_body()
     if not isinstance(data, dict):
         raise XapiError(400, "PUT takes one statement (a JSON object); POST a list instead")
-    _store(caller, [data], statement_id)
+    _ids, stored_at = _store(caller, [data], statement_id)
     response = Response(status=204)
-    _consistent_through(response, query.consistent_through(get_db()))
+    _consistent_through(response, stored_at)
     return response
 
 
@@ -262,23 +269,31 @@ def _json_body() -> Any:
         raise XapiError(error.status, error.reason) from error
 
 
-def _store(caller: Caller, statements: list[Any], statement_id: str | None) -> list[str]:
+def _store(
+    caller: Caller, statements: list[Any], statement_id: str | None
+) -> tuple[list[str], datetime]:
+    """Store the statements; their ids, and when they were stored (every statement stored
+    up to then can be read, so it is also the response's consistent-through time)."""
     assert caller.credential is not None
+    try:
+        checked = ingest.check_statements(statements, statement_id=statement_id)
+    except ingest.IngestError as error:
+        raise XapiError(error.status, error.reason) from error
     db = get_db()
     site = _site()
     for attempt in (1, 2):
+        now = utcnow()
         try:
-            ids = ingest.store_statements(
+            ids = ingest.store_checked(
                 db,
-                statements,
+                checked,
                 site=site,
                 authority=ingest.authority_for(site, caller.credential.key),
-                now=utcnow(),
+                now=now,
                 version=g.get("xapi_version", VERSIONS[0]),
-                statement_id=statement_id,
             )
             db.commit()
-            return ids
+            return ids, now
         except ingest.IngestError as error:
             db.rollback()
             raise XapiError(error.status, error.reason) from error
