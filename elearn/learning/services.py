@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import null, select, union_all
 from sqlalchemy.orm import Session
 
 from elearn.auth.models import User
@@ -251,13 +251,12 @@ class CourseProgress:
 
 def course_progress(session: Session, user: User, course: Course, today: date) -> CourseProgress:
     """Read-only: how far someone is through their current cycle of a course."""
-    from elearn.quiz.services import attempt_summary
-
     cycle = latest_cycle(session, user.id, course.id)
     if cycle is not None and cycle.is_complete and renewal_open(course, cycle, today):
         cycle = None  # renewal is due: progress starts afresh
-    read = read_lesson_ids(session, cycle.id) if cycle else set()
-    passed, best, used = attempt_summary(session, cycle.id) if cycle else (False, None, 0)
+    read, (passed, best, used) = (
+        _cycle_state(session, cycle.id) if cycle else (set(), (False, None, 0))
+    )
     signed = course.policy is not None and has_signed_off(session, user.id, course.policy.version)
     return CourseProgress(
         course=course,
@@ -268,6 +267,30 @@ def course_progress(session: Session, user: User, course: Course, today: date) -
         attempts_used=used,
         signed_off=signed,
     )
+
+
+def _cycle_state(session: Session, cycle_id: int) -> tuple[set[str], tuple[bool, int | None, int]]:
+    """The lessons read in a cycle and its quiz attempts' summary, in one round trip (every
+    course and lesson page asks for both)."""
+    from elearn.quiz.models import QuizAttempt
+    from elearn.quiz.services import summarise_attempts
+
+    # Attempts first: a UNION's column types (and so the result conversions) are its first
+    # SELECT's.
+    attempts = select(
+        null().label("lesson_id"), QuizAttempt.passed, QuizAttempt.score_raw, QuizAttempt.score_max
+    ).where(QuizAttempt.cycle_id == cycle_id)
+    reads = select(LessonRead.lesson_id, null(), null(), null()).where(
+        LessonRead.cycle_id == cycle_id
+    )
+    read: set[str] = set()
+    attempt_rows: list[tuple[bool | None, float | None, float | None]] = []
+    for lesson_id, passed, raw, top in session.execute(union_all(attempts, reads)):
+        if lesson_id is not None:
+            read.add(lesson_id)
+        else:
+            attempt_rows.append((passed, raw, top))
+    return read, summarise_attempts(attempt_rows)
 
 
 def has_signed_off(session: Session, user_id: int, version: str) -> bool:

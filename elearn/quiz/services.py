@@ -6,7 +6,7 @@ UPDATE, so a double click, two tabs or a retried request produce exactly one gra
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -57,6 +57,13 @@ def attempt_summary(session: Session, cycle_id: int) -> tuple[bool, int | None, 
             QuizAttempt.cycle_id == cycle_id
         )
     ).all()
+    return summarise_attempts([tuple(row) for row in rows])
+
+
+def summarise_attempts(
+    rows: Sequence[tuple[bool | None, float | None, float | None]],
+) -> tuple[bool, int | None, int]:
+    """(passed, best score in percent, attempts) from each attempt's (passed, raw, max)."""
     scores = [round(100 * raw / top) for _, raw, top in rows if raw is not None and top]
     return any(passed for passed, _, _ in rows), max(scores, default=None), len(rows)
 
