@@ -107,13 +107,9 @@ def complete_if_done(
     """
     if cycle.is_complete or course.policy is not None:
         return None
-    if read_lesson_ids(session, cycle.id) < {each.id for each in course.lessons}:
+    read, (passed, _best, _used) = _cycle_state(session, cycle.id)
+    if read < {each.id for each in course.lessons} or (course.quiz is not None and not passed):
         return None
-    if course.quiz is not None:
-        from elearn.quiz.services import attempt_summary
-
-        if not attempt_summary(session, cycle.id)[0]:
-            return None
     return complete_cycle(session, user, course, cycle, moment)
 
 

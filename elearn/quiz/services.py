@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from elearn.auth.models import User
 from elearn.catalog.gift import Question, QuestionType
@@ -172,30 +173,28 @@ def _check_time(attempt: QuizAttempt, now: datetime) -> bool:
     return attempt.deadline_at is None or now <= attempt.deadline_at + TIME_LIMIT_GRACE
 
 
-def _save_answer(
-    session: Session,
+def _graded_answer(
     user: User,
     course: Course,
     attempt: QuizAttempt,
     drawn: DrawnQuestion,
     response: Any,
     moment: Moment,
-) -> tuple[AttemptAnswer, dict[str, Any]]:
-    """Grade and add one answer; returns it with its ``answered`` statement, not yet stored."""
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Grade one answer: its ``attempt_answers`` row and its ``answered`` statement."""
     graded = grade(drawn.question, response)
-    answer = AttemptAnswer(
-        attempt_id=attempt.id,
-        position=drawn.position,
-        question_id=drawn.question.id,
-        response=_jsonable(response),
-        response_text=graded.response_text[:2000],
-        fraction=graded.fraction,
-        success=graded.success,
-        feedback=list(graded.feedback),
-        answered_at=moment.now,
-    )
-    session.add(answer)
-    return answer, _answered_statement(user, course, attempt, drawn, response, graded, moment)
+    row = {
+        "attempt_id": attempt.id,
+        "position": drawn.position,
+        "question_id": drawn.question.id,
+        "response": _jsonable(response),
+        "response_text": graded.response_text[:2000],
+        "fraction": graded.fraction,
+        "success": graded.success,
+        "feedback": list(graded.feedback),
+        "answered_at": moment.now,
+    }
+    return row, _answered_statement(user, course, attempt, drawn, response, graded, moment)
 
 
 def _jsonable(response: Any) -> Any:
@@ -232,7 +231,9 @@ def answer_question(
         response = validate_response(drawn.question, raw_response(drawn, form))
     except ResponseInvalid as problem:
         raise AnswersInvalid([AnswerProblem(position, problem.message)]) from problem
-    answer, statement = _save_answer(session, user, course, attempt, drawn, response, moment)
+    row, statement = _graded_answer(user, course, attempt, drawn, response, moment)
+    answer = AttemptAnswer(**row)
+    session.add(answer)
     record_events(session, [statement], user=user, moment=moment)
     if len(existing) + 1 == len(attempt.draw):
         _finish(session, user, course, attempt, moment, AttemptState.SUBMITTED)
@@ -267,13 +268,13 @@ def submit_attempt(
             problems.append(AnswerProblem(drawn.position, problem.message))
     if problems:
         raise AnswersInvalid(problems)
+    graded = [_graded_answer(user, course, attempt, d, r, moment) for d, r in pending]
     _claim(session, attempt, moment, AttemptState.SUBMITTED)
-    answered = [
-        _save_answer(session, user, course, attempt, drawn, response, moment)[1]
-        for drawn, response in pending
-    ]
-    record_events(session, answered, user=user, moment=moment)
-    session.flush()
+    if graded:
+        # One multi-row INSERT: the answers are not needed as objects, and the ORM would
+        # insert them one at a time to learn each new id.
+        session.execute(insert(AttemptAnswer), [row for row, _statement in graded])
+    record_events(session, [statement for _row, statement in graded], user=user, moment=moment)
     _score(session, user, course, attempt, moment)
     return attempt
 
@@ -288,7 +289,9 @@ def _claim(session: Session, attempt: QuizAttempt, moment: Moment, state: Attemp
     )
     if result.rowcount != 1:
         raise AlreadySubmitted("This attempt has already been submitted.")
-    attempt.state, attempt.submitted_at = state, moment.now
+    # Already written by the UPDATE above: keep the object in step without a second UPDATE.
+    set_committed_value(attempt, "state", state)
+    set_committed_value(attempt, "submitted_at", moment.now)
 
 
 def _finish(
