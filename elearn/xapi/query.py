@@ -4,7 +4,8 @@
 :class:`SingleLookup` for ``statementId``/``voidedStatementId``), rejecting anything the spec
 does not allow with a :class:`QueryError` that says why. :func:`find_statements` runs it over
 the indexed columns and the index tables, newest first (or oldest first with ``ascending``), in
-arrival order (``seq``), which is also ``stored`` order.
+arrival order (``seq``), which is also ``stored`` order. The SQL is in
+:mod:`elearn.xapi.query_sql`, built once for each shape of query.
 
 Matching follows xAPI 1.0.3 / 2.0:
 
@@ -36,11 +37,9 @@ from datetime import datetime
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select, union_all
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from elearn.xapi import formats
-from elearn.xapi.models import StatementActivity, StatementAgent, StoredStatement
+from elearn.xapi import formats, query_sql
 from elearn.xapi.result_formats import format_statement
 from elearn.xapi.store import agent_key
 from elearn.xapi.validation import StatementInvalid, validate_statement
@@ -69,13 +68,6 @@ PARAMETERS = frozenset(
 )
 _IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 _CURSOR_SALT = "elearn.xapi.more"
-# The aliases the statement query uses, made once: building them copies every column, which
-# cost more per request than running the query itself.
-_AGENT = aliased(StatementAgent, name="agent_index")
-_ACTIVITY = aliased(StatementActivity, name="activity_index")
-_REF = aliased(StoredStatement, name="ref")
-_TARGET = aliased(StoredStatement, name="target")
-_FURTHER = aliased(StoredStatement, name="further")
 
 
 class QueryError(ValueError):
@@ -279,26 +271,16 @@ def find_statements(
     session: Session, query: StatementQuery, *, actor_scope: str | None = None
 ) -> Page:
     """One page of statements matching ``query``; ``actor_scope`` limits them to one actor."""
-    s = StoredStatement
-    window = query.limit + 1  # one more than a page tells whether another page follows
-    columns = (s.seq, s.statement_id, s.stored_at, s.payload)
-    branches = _branches(query)
-    if branches:
-        # Each way a statement can match is its own scan, ordered by seq and stopped after a
-        # page, so every database walks one (key, seq) index backwards and stops early. One
-        # WHERE with an OR of them makes SQLite collect and sort every match, and PostgreSQL
-        # walk the whole table; the merge below only sorts a few pages of seqs.
-        referring = _referring(query)
-        branches.append(
-            _Branch(select(s.seq), s.seq, (s.statement_id.in_(select(referring.c.id)),))
-        )
-        scans = [_scan(branch, query, actor_scope, window) for branch in branches]
-        merged = union_all(*(select(scan.c.seq) for scan in scans))
-        stmt: Select[Any] = select(*columns).where(s.seq.in_(merged))
-    else:
-        stmt = select(*columns).where(*_page_filters(s.seq, query, actor_scope))
-    stmt = stmt.order_by(s.seq.asc() if query.ascending else s.seq.desc()).limit(window)
-    rows = [Found(*row) for row in session.execute(stmt)]
+    values = _bound_values(query, actor_scope)
+    shape = query_sql.Shape(
+        given=frozenset(values),
+        related_activities=query.related_activities and query.activity is not None,
+        related_agents=query.related_agents and query.agent is not None,
+        ascending=query.ascending,
+    )
+    # One more than a page tells whether another page follows.
+    params = {**values, "window": query.limit + 1}
+    rows = [Found(*row) for row in session.execute(query_sql.statement_list(shape), params)]
     if len(rows) <= query.limit:
         return Page(rows, None)
     rows = rows[: query.limit]
@@ -309,161 +291,32 @@ def get_statement(
     session: Session, lookup: SingleLookup, *, actor_scope: str | None = None
 ) -> Found | None:
     """The statement asked for, if it exists, is (or is not) voided as asked, and is in scope."""
-    s = StoredStatement
-    stmt = select(s.seq, s.statement_id, s.stored_at, s.payload).where(
-        s.statement_id == lookup.statement_id, s.voided.is_(lookup.voided)
-    )
+    stmt = query_sql.single_statement(voided=lookup.voided, scoped=actor_scope is not None)
+    params = {"statement_id": lookup.statement_id}
     if actor_scope is not None:
-        stmt = stmt.where(s.actor_key == actor_scope)
-    row = session.execute(stmt).first()
+        params["actor_scope"] = actor_scope
+    row = session.execute(stmt, params).first()
     return Found(*row) if row else None
 
 
 def consistent_through(session: Session) -> datetime | None:
     """When the newest statement was stored; everything stored up to then can be read."""
-    return session.scalar(select(func.max(StoredStatement.stored_at)))
+    return session.scalar(query_sql.NEWEST_STORED)
 
 
-@dataclass(frozen=True)
-class _Branch:
-    """One way a statement can match: a SELECT of ``seq`` and the column its scan orders by.
-
-    ``seq`` is the seq of the table whose ``(key, seq)`` index drives the scan, so the
-    database can read that index in order and stop after a page.
-    """
-
-    select: Select[Any]
-    seq: Any
-    conditions: tuple[ColumnElement[bool], ...] = ()
-
-
-def _branches(query: StatementQuery) -> list[_Branch]:
-    """The scans whose union is every direct match of the non-time filters (none: no filter)."""
-    s = StoredStatement
-    common: list[ColumnElement[bool]] = []
-    if query.verb is not None:
-        common.append(s.verb_id == query.verb)
-    if query.registration is not None:
-        common.append(s.registration == query.registration)
-    if query.activity is not None and not query.related_activities:
-        common.append(s.activity_id == query.activity)
-    related_activity = query.activity is not None and query.related_activities
-    if query.agent is None and not related_activity and not common:
-        return []
-
-    # (the scan, the seq it is ordered by, whether an index table drives it)
-    alternatives: list[tuple[Select[Any], Any, bool]] = []
-    if query.agent is None:
-        alternatives.append((select(s.seq), s.seq, False))
-    else:
-        agent = _AGENT
-        by_index = select(s.seq).join(agent, agent.seq == s.seq)
-        by_index = by_index.where(agent.agent_key == query.agent)
-        if query.related_agents:
-            alternatives.append((by_index, agent.seq, True))
-        else:
-            # The actor, or a direct agent (object, members): two scans, not an OR.
-            alternatives.append((select(s.seq).where(s.actor_key == query.agent), s.seq, False))
-            alternatives.append((by_index.where(agent.direct.is_(True)), agent.seq, True))
-
-    branches: list[_Branch] = []
-    for scan, seq, indexed in alternatives:
-        if related_activity:
-            activity = _ACTIVITY
-            scan = scan.join(activity, activity.seq == s.seq)
-            scan = scan.where(activity.activity_id == query.activity)
-            if not indexed:
-                seq = activity.seq
-        branches.append(_Branch(scan, seq, tuple(common)))
-    return branches
-
-
-def _page_filters(
-    seq: Any, query: StatementQuery, actor_scope: str | None
-) -> list[ColumnElement[bool]]:
-    """What every scan shares: not voided, in scope, in the time window, after the cursor."""
-    s = StoredStatement
-    filters: list[ColumnElement[bool]] = [s.voided.is_(False)]
-    if actor_scope is not None:
-        filters.append(s.actor_key == actor_scope)
-    if query.since is not None:
-        filters.append(s.stored_at > query.since)
-    if query.until is not None:
-        filters.append(s.stored_at <= query.until)
-    if query.after is not None:
-        filters.append(seq > query.after if query.ascending else seq < query.after)
-    return filters
-
-
-def _scan(branch: _Branch, query: StatementQuery, actor_scope: str | None, window: int) -> Any:
-    """One branch as an ordered, limited subquery of seqs."""
-    order = branch.seq.asc() if query.ascending else branch.seq.desc()
-    return (
-        branch.select.where(*branch.conditions, *_page_filters(branch.seq, query, actor_scope))
-        .order_by(order)
-        .limit(window)
-        .subquery()
-    )
-
-
-def _matching(s: Any, query: StatementQuery) -> list[ColumnElement[bool]]:
-    """The non-time filters on one statement (an alias of the table), for the referring anchor.
-
-    The index tables are probed per statement (EXISTS on ``(key, seq)``) rather than read
-    whole with IN, as the anchor only checks the few statements that refer to another.
-    """
-    conditions: list[ColumnElement[bool]] = []
-    if query.agent is not None:
-        agents = exists().where(
-            StatementAgent.agent_key == query.agent, StatementAgent.seq == s.seq
-        )
-        if query.related_agents:
-            conditions.append(agents)
-        else:
-            direct = agents.where(StatementAgent.direct.is_(True))
-            conditions.append(or_(s.actor_key == query.agent, direct))
-    if query.verb is not None:
-        conditions.append(s.verb_id == query.verb)
-    if query.activity is not None:
-        if query.related_activities:
-            conditions.append(
-                exists().where(
-                    StatementActivity.activity_id == query.activity,
-                    StatementActivity.seq == s.seq,
-                )
-            )
-        else:
-            conditions.append(s.activity_id == query.activity)
-    if query.registration is not None:
-        conditions.append(s.registration == query.registration)
-    return conditions
-
-
-def _referring(query: StatementQuery) -> Any:
-    """Ids of statements whose StatementRef leads (in one or more steps) to a match.
-
-    The anchor starts from the statements that refer to another (StatementRefs and voids,
-    few in any store) and checks the one they point at, never from every match.
-    """
-    ref, target = _REF, _TARGET
-    # Ranges rather than IS NOT NULL, so SQLite uses the indexes on both columns too.
-    refers = or_(ref.object_statement_id > "", ref.voids_statement_id > "")
-    points_at_match = exists().where(
-        target.statement_id.in_([ref.object_statement_id, ref.voids_statement_id]),
-        *_matching(target, query),
-    )
-    anchor = select(ref.statement_id.label("id")).where(refers, points_at_match)
-    referring = anchor.cte("referring", recursive=True)
-    further = _FURTHER
-    return referring.union(
-        select(further.statement_id).join(
-            referring,
-            or_(
-                further.object_statement_id == referring.c.id,
-                further.voids_statement_id == referring.c.id,
-            ),
-        )
-    )
+def _bound_values(query: StatementQuery, actor_scope: str | None) -> dict[str, Any]:
+    """The given filters by the names of their bound parameters (see :mod:`query_sql`)."""
+    values = {
+        "agent": query.agent,
+        "verb": query.verb,
+        "activity": query.activity,
+        "registration": query.registration,
+        "since": query.since,
+        "until": query.until,
+        "after": query.after,
+        "actor_scope": actor_scope,
+    }
+    return {name: value for name, value in values.items() if value is not None}
 
 
 # --- formats ----------------------------------------------------------------------------------

@@ -444,6 +444,42 @@ def test_since_and_until_compare_the_stored_time(app, lrs, db):
     assert lrs.get_params(since="last tuesday").status_code == 400
 
 
+def test_queries_of_one_shape_each_get_their_own_values(app, lrs, db):
+    # The SQL of each shape of query is built once and reused with new values.
+    rows = [
+        record_statement(
+            db,
+            stmt(actor=actor, activity=activity, id=str(uuid.uuid4())),
+            forward=False,
+            stored_at=T0 + timedelta(hours=h),
+        )
+        for h, (actor, activity) in enumerate(
+            [(ANNA, ACTIVITY), (BEN, OTHER_ACTIVITY), (ANNA, OTHER_ACTIVITY), (BEN, ACTIVITY)]
+        )
+    ]
+    db.commit()
+    ids = [row.statement_id for row in rows]
+    assert lrs.ids(agent=json.dumps(ANNA)) == [ids[2], ids[0]]
+    assert lrs.ids(agent=json.dumps(BEN)) == [ids[3], ids[1]]
+    assert lrs.ids(activity=ACTIVITY) == [ids[3], ids[0]]
+    assert lrs.ids(activity=OTHER_ACTIVITY) == [ids[2], ids[1]]
+    assert lrs.ids(agent=json.dumps(ANNA), activity=OTHER_ACTIVITY) == [ids[2]]
+    assert lrs.ids(agent=json.dumps(BEN), activity=OTHER_ACTIVITY) == [ids[1]]
+    for h in range(4):
+        since = (T0 + timedelta(hours=h)).isoformat()
+        assert lrs.ids(since=since) == list(reversed(ids[h + 1 :]))
+
+    # Pages read with ``more`` (``after`` set) between queries without it are still right.
+    assert lrs.ids(agent=json.dumps(ANNA), limit=1) == [ids[2]]
+    first = lrs.get_params(agent=json.dumps(BEN), limit=1).get_json()
+    assert [s["id"] for s in first["statements"]] == [ids[3]]
+    second = lrs.client.get(first["more"], headers=lrs.headers()).get_json()
+    assert [s["id"] for s in second["statements"]] == [ids[1]]
+    assert second["more"] == ""
+    assert lrs.ids(agent=json.dumps(ANNA), limit=1) == [ids[2]]
+    assert lrs.ids(agent=json.dumps(ANNA), limit=2) == [ids[2], ids[0]]
+
+
 def test_paging_with_more_returns_every_statement_once_newest_first(lrs):
     ids = lrs.post([stmt(context={"registration": str(uuid.uuid4())}) for _ in range(7)]).get_json()
     lrs.post(stmt(verb=OTHER_VERB))
