@@ -2,9 +2,14 @@
 
 Each builder takes plain values (ids, titles, numbers, an aware UTC datetime) and returns a
 JSON-ready ``dict``. Statements are assembled from the ``tincan`` package's models and serialised
-by it, then corrected where its output falls short of the spec (see :func:`_fix_up`), and finally
-checked with :func:`elearn.xapi.validation.validate_statement`, so a builder never hands back a
-statement an LRS would refuse.
+by it, then corrected where its output falls short of the spec (see
+:func:`elearn.xapi.statement_parts.fix_up`), and finally checked with
+:func:`elearn.xapi.validation.validate_statement`, so a builder never hands back a statement an
+LRS would refuse.
+
+The activities a statement is about depend only on course content, so each builder serialises
+them once per set of inputs and caches them (see :mod:`elearn.xapi.statement_parts`); only the
+parts about the person and the moment are built for every statement.
 
 Privacy: the actor is always an Agent identified only by an account on this site
 (``homePage`` = the site's base URL, ``name`` = the person's opaque id). No builder accepts a
@@ -21,51 +26,38 @@ Activity ids are IRIs under the site's base URL::
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from tincan import (
-    Activity,
-    ActivityDefinition,
-    ActivityList,
-    Agent,
-    AgentAccount,
-    Context,
-    ContextActivities,
-    Extensions,
-    InteractionComponent,
-    InteractionComponentList,
-    LanguageMap,
-    Result,
-    Score,
-    Statement,
-    StatementRef,
-)
-from tincan import Verb as TincanVerb
+from tincan import Activity, Extensions, Result, Score, StatementRef
 
-from elearn.xapi.formats import format_duration, format_timestamp, utc
+from elearn.xapi.formats import utc
 from elearn.xapi.interactions import InteractionKind, format_response, interaction_kind
-from elearn.xapi.validation import validate_statement
+from elearn.xapi.statement_parts import PLATFORM as PLATFORM  # part of this module's interface
+from elearn.xapi.statement_parts import (
+    ActivityParts,
+    as_uuid,
+    assemble,
+    make_activity,
+    make_result,
+    question_activity,
+)
 from elearn.xapi.verbs import (
     ANSWERED,
     ATTEMPTED,
     COMPLETED,
     EXPERIENCED,
     FAILED,
-    LANGUAGE,
     PASSED,
     POLICY_SIGNED_OFF,
     VOIDED,
     ActivityType,
     Verb,
 )
-
-PLATFORM = "elearn"
-
 
 # --- IRIs -------------------------------------------------------------------------------------
 
@@ -123,7 +115,7 @@ def build_statement(
     base_url: str,
     actor_name: str,
     verb: Verb,
-    target: Activity | StatementRef,
+    target: Activity | ActivityParts | StatementRef,
     timestamp: datetime,
     registration: uuid.UUID | str | None = None,
     parents: Sequence[Activity] = (),
@@ -133,87 +125,28 @@ def build_statement(
 ) -> dict:
     """Assemble, serialise, correct and validate one statement.
 
-    ``target`` is the statement's object. ``parents`` and ``grouping`` become
-    ``context.contextActivities``. ``platform`` (and ``revision``) are only written when the
-    object is an Activity, as the spec requires; a voiding statement gets no context unless a
-    registration is given.
+    ``target`` is the statement's object; the builders pass it as :class:`ActivityParts`, already
+    serialised together with its context activities. Otherwise ``parents`` and ``grouping``
+    become ``context.contextActivities``. ``platform`` (and ``revision``) are only written when
+    the object is an Activity, as the spec requires; a voiding statement gets no context unless
+    a registration is given.
     """
     if not actor_name:
         raise ValueError("actor_name must be the person's opaque id, not empty")
-    home = site_iri(base_url)
-    when = utc(timestamp)
-    context = None
     if isinstance(target, Activity):
-        activities = ContextActivities(
-            parent=ActivityList(list(parents)) if parents else None,
-            grouping=ActivityList(list(grouping)) if grouping else None,
-        )
-        context = Context(
-            registration=_uuid(registration) if registration is not None else None,
-            context_activities=activities if parents or grouping else None,
-            platform=PLATFORM,
-            language=LANGUAGE,
-            revision=revision,
-        )
-    elif registration is not None:
-        context = Context(registration=_uuid(registration))
-    statement = Statement(
-        id=_uuid(statement_id),
-        actor=Agent(object_type="Agent", account=AgentAccount(home_page=home, name=actor_name)),
-        verb=TincanVerb(id=verb.iri, display=LanguageMap(verb.display_map())),
-        object=target,
+        target = ActivityParts.of(target, parents, grouping)
+    elif isinstance(target, ActivityParts) and (parents or grouping):
+        raise ValueError("ActivityParts already hold their context activities")
+    return assemble(
+        statement_id=statement_id,
+        home=site_iri(base_url),
+        actor_name=actor_name,
+        verb=verb,
+        target=target,
+        when=utc(timestamp),
+        registration=registration,
         result=result,
-        context=context,
-        timestamp=when,
-    )
-    data = json.loads(statement.to_json())
-    _fix_up(data, when, result)
-    return validate_statement(data)
-
-
-def _fix_up(data: dict, when: datetime, result: Result | None) -> None:
-    """Correct tincan's serialisation where it departs from the spec or from our conventions."""
-    # tincan stamps every statement "version": "1.0.3"; a provider should not set the version
-    # at all, and if it does it must say 1.0.0. The LRS records the version it accepted.
-    data.pop("version", None)
-    # tincan writes datetime.isoformat(): microseconds and "+00:00", and no zone at all for a
-    # naive datetime. Write UTC to the millisecond, the precision the spec asks LRSs to keep.
-    data["timestamp"] = format_timestamp(when)
-    # tincan writes durations to the microsecond; the spec asks for at most 0.01 s precision.
-    if result is not None and result.duration is not None:
-        data["result"]["duration"] = format_duration(result.duration)
-
-
-def _uuid(value: uuid.UUID | str) -> uuid.UUID:
-    # A UUID object, never a string: tincan's own check refuses versions 6 to 8 and upper case.
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-
-def _activity(
-    iri: str,
-    kind: ActivityType,
-    name: str | None = None,
-    description: str | None = None,
-    **definition: Any,
-) -> Activity:
-    parts = {"type": kind.value, **definition}
-    if name is not None:
-        parts["name"] = LanguageMap({LANGUAGE: name})
-    if description is not None:
-        parts["description"] = LanguageMap({LANGUAGE: description})
-    return Activity(id=iri, object_type="Activity", definition=ActivityDefinition(**parts))
-
-
-def _result(
-    *,
-    success: bool | None = None,
-    completion: bool | None = None,
-    response: str | None = None,
-    duration: timedelta | None = None,
-    score: Score | None = None,
-) -> Result:
-    return Result(
-        success=success, completion=completion, response=response, duration=duration, score=score
+        revision=revision,
     )
 
 
@@ -238,13 +171,10 @@ def lesson_experienced(
         base_url=base_url,
         actor_name=actor_name,
         verb=EXPERIENCED,
-        target=_activity(
-            lesson_iri(base_url, course_id, lesson_id), ActivityType.LESSON, lesson_title
-        ),
+        target=_lesson_parts(base_url, course_id, lesson_id, lesson_title),
         timestamp=timestamp,
         registration=registration,
-        parents=[_activity(course_iri(base_url, course_id), ActivityType.COURSE)],
-        result=_result(duration=duration) if duration is not None else None,
+        result=make_result(duration=duration) if duration is not None else None,
     )
 
 
@@ -264,10 +194,9 @@ def quiz_attempted(
         base_url=base_url,
         actor_name=actor_name,
         verb=ATTEMPTED,
-        target=_activity(quiz_iri(base_url, course_id), ActivityType.ASSESSMENT, quiz_title),
+        target=_quiz_parts(base_url, course_id, quiz_title),
         timestamp=timestamp,
         registration=registration,
-        parents=[_activity(course_iri(base_url, course_id), ActivityType.COURSE)],
     )
 
 
@@ -303,25 +232,20 @@ def question_answered(
     question, so the quiz is ``parent`` and the course is ``grouping``.
     """
     interaction = interaction_kind(kind)
-    lists: dict[str, Any] = {}
-    for key, items in (("choices", choices), ("source", source), ("target", target)):
-        if items:
-            lists[key] = InteractionComponentList(
-                [
-                    InteractionComponent(id=cid, description=LanguageMap({LANGUAGE: text}))
-                    for cid, text in items
-                ]
-            )
+    patterns = None
     if correct_responses is not None:
-        patterns = [format_response(interaction, value) for value in correct_responses]
-        lists["correct_responses_pattern"] = patterns
-    question = _activity(
-        question_iri(base_url, question_id),
-        ActivityType.INTERACTION,
-        question_title,
+        patterns = tuple(format_response(interaction, value) for value in correct_responses)
+    question = _question_parts(
+        base_url,
+        course_id,
+        question_id,
+        interaction,
         prompt,
-        interaction_type=interaction.value,
-        **lists,
+        question_title,
+        tuple(map(tuple, choices)),
+        tuple(map(tuple, source)),
+        tuple(map(tuple, target)),
+        patterns,
     )
     return build_statement(
         statement_id=statement_id,
@@ -331,9 +255,7 @@ def question_answered(
         target=question,
         timestamp=timestamp,
         registration=registration,
-        parents=[_activity(quiz_iri(base_url, course_id), ActivityType.ASSESSMENT)],
-        grouping=[_activity(course_iri(base_url, course_id), ActivityType.COURSE)],
-        result=_result(
+        result=make_result(
             success=success, response=format_response(interaction, response), duration=duration
         ),
     )
@@ -368,11 +290,10 @@ def quiz_result(
         base_url=base_url,
         actor_name=actor_name,
         verb=PASSED if passed else FAILED,
-        target=_activity(quiz_iri(base_url, course_id), ActivityType.ASSESSMENT, quiz_title),
+        target=_quiz_parts(base_url, course_id, quiz_title),
         timestamp=timestamp,
         registration=registration,
-        parents=[_activity(course_iri(base_url, course_id), ActivityType.COURSE)],
-        result=_result(
+        result=make_result(
             success=passed,
             completion=True,
             duration=duration,
@@ -399,10 +320,10 @@ def course_completed(
         base_url=base_url,
         actor_name=actor_name,
         verb=COMPLETED,
-        target=_activity(course_iri(base_url, course_id), ActivityType.COURSE, course_title),
+        target=_course_parts(base_url, course_id, course_title),
         timestamp=timestamp,
         registration=registration,
-        result=_result(completion=True, success=success, duration=duration),
+        result=make_result(completion=True, success=success, duration=duration),
     )
 
 
@@ -425,25 +346,17 @@ def policy_signed_off(
     in the ``policy-version`` activity extension, and the sentence they confirmed is the
     activity's description. ``course_id`` names the sign-off course, recorded as the parent.
     """
-    version_key = extension_iri(base_url, "policy-version")
-    policy = _activity(
-        policy_iri(base_url, policy_id, policy_version),
-        ActivityType.POLICY_DOCUMENT,
-        f"{policy_title} (version {policy_version})",
-        declaration,
-        extensions=Extensions({version_key: policy_version}),
-    )
-    parents = [_activity(course_iri(base_url, course_id), ActivityType.COURSE)] if course_id else []
     return build_statement(
         statement_id=statement_id,
         base_url=base_url,
         actor_name=actor_name,
         verb=POLICY_SIGNED_OFF,
-        target=policy,
+        target=_policy_parts(
+            base_url, policy_id, policy_version, policy_title, declaration, course_id
+        ),
         timestamp=timestamp,
         registration=registration,
-        parents=parents,
-        result=_result(completion=True, success=True),
+        result=make_result(completion=True, success=True),
     )
 
 
@@ -461,6 +374,91 @@ def voiding(
         base_url=base_url,
         actor_name=actor_name,
         verb=VOIDED,
-        target=StatementRef(object_type="StatementRef", id=_uuid(voided_statement_id)),
+        target=StatementRef(object_type="StatementRef", id=as_uuid(voided_statement_id)),
         timestamp=timestamp,
     )
+
+
+# --- the activities, built once ---------------------------------------------------------------
+# Each function below serialises the activities of one kind of statement. They depend only on
+# course content (and the site), so they are cached: a quiz submission reuses one question's
+# parts for every learner, and the quiz and course parts for every statement of the attempt.
+# The arguments are the whole key, so they must all be hashable (tuples, not lists).
+
+_CACHE_SIZE = 4096
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _lesson_parts(base_url: str, course_id: str, lesson_id: str, title: str) -> ActivityParts:
+    return ActivityParts.of(
+        make_activity(lesson_iri(base_url, course_id, lesson_id), ActivityType.LESSON, title),
+        parents=[make_activity(course_iri(base_url, course_id), ActivityType.COURSE)],
+    )
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _quiz_parts(base_url: str, course_id: str, title: str) -> ActivityParts:
+    return ActivityParts.of(
+        make_activity(quiz_iri(base_url, course_id), ActivityType.ASSESSMENT, title),
+        parents=[make_activity(course_iri(base_url, course_id), ActivityType.COURSE)],
+    )
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _course_parts(base_url: str, course_id: str, title: str) -> ActivityParts:
+    return ActivityParts.of(
+        make_activity(course_iri(base_url, course_id), ActivityType.COURSE, title)
+    )
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _question_parts(
+    base_url: str,
+    course_id: str,
+    question_id: str,
+    interaction: InteractionKind,
+    prompt: str,
+    title: str | None,
+    choices: tuple[tuple[str, str], ...],
+    source: tuple[tuple[str, str], ...],
+    target: tuple[tuple[str, str], ...],
+    patterns: tuple[str, ...] | None,
+) -> ActivityParts:
+    question = question_activity(
+        question_iri(base_url, question_id),
+        interaction,
+        prompt,
+        title,
+        choices=choices,
+        source=source,
+        target=target,
+        patterns=patterns,
+    )
+    return ActivityParts.of(
+        question,
+        parents=[make_activity(quiz_iri(base_url, course_id), ActivityType.ASSESSMENT)],
+        grouping=[make_activity(course_iri(base_url, course_id), ActivityType.COURSE)],
+    )
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _policy_parts(
+    base_url: str,
+    policy_id: str,
+    version: str,
+    title: str,
+    declaration: str,
+    course_id: str | None,
+) -> ActivityParts:
+    version_key = extension_iri(base_url, "policy-version")
+    policy = make_activity(
+        policy_iri(base_url, policy_id, version),
+        ActivityType.POLICY_DOCUMENT,
+        f"{title} (version {version})",
+        declaration,
+        extensions=Extensions({version_key: version}),
+    )
+    parents = (
+        [make_activity(course_iri(base_url, course_id), ActivityType.COURSE)] if course_id else []
+    )
+    return ActivityParts.of(policy, parents=parents)

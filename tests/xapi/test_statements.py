@@ -11,10 +11,13 @@ from typing import Any
 
 import pytest
 
+from elearn.xapi import statement_parts
 from elearn.xapi import statements as xs
 from elearn.xapi.formats import format_duration
 from elearn.xapi.interactions import InteractionKind, format_response, interaction_kind
-from elearn.xapi.validation import statements_equivalent, validate_statement
+from elearn.xapi.statement_parts import make_activity
+from elearn.xapi.validation import StatementInvalid, statements_equivalent, validate_statement
+from elearn.xapi.verbs import ATTEMPTED, ActivityType
 
 BASE = "https://school.example"
 REGISTRATION = uuid.UUID("ec531277-b57b-4c15-8d91-d292c5b2b8f7")
@@ -451,3 +454,171 @@ def test_durations_are_written_to_the_hundredth_of_a_second():
     assert format_duration(timedelta(hours=2)) == "PT7200S"
     with pytest.raises(ValueError):
         format_duration(timedelta(seconds=-1))
+
+
+# --- the cached activity parts ----------------------------------------------------------------
+# The builders serialise a statement's activities once per set of inputs and reuse them; these
+# pin the whole statement down, so that reuse can neither change nor share what a caller gets.
+
+QUESTION = f"{BASE}/xapi/activities/question/smart-ks2-address"
+
+
+def course_activity() -> dict:
+    return {
+        "id": COURSE,
+        "objectType": "Activity",
+        "definition": {"type": "http://adlnet.gov/expapi/activities/course"},
+    }
+
+
+def test_question_answered_is_exactly_the_statement_tincan_builds():
+    assert answered() == {
+        "id": "fd41c918-b88b-4b20-a0a5-a4c32391aaa0",
+        "actor": {"objectType": "Agent", "account": {"name": "p-1001", "homePage": BASE}},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/answered", "display": {"en-GB": "answered"}},
+        "object": {
+            "id": QUESTION,
+            "objectType": "Activity",
+            "definition": {
+                "name": {"en-GB": "Sharing"},
+                "description": {"en-GB": "Which of these is safe to share online?"},
+                "type": "http://adlnet.gov/expapi/activities/cmi.interaction",
+                "interactionType": "choice",
+                "correctResponsesPattern": ["b"],
+                "choices": [
+                    {"id": "a", "description": {"en-GB": "Your address"}},
+                    {"id": "b", "description": {"en-GB": "Your favourite colour"}},
+                    {"id": "c", "description": {"en-GB": "Your school"}},
+                ],
+            },
+        },
+        "result": {"success": True, "response": "b"},
+        "context": {
+            "registration": str(REGISTRATION),
+            "platform": "elearn",
+            "language": "en-GB",
+            "contextActivities": {
+                "parent": [
+                    {
+                        "id": QUIZ,
+                        "objectType": "Activity",
+                        "definition": {"type": "http://adlnet.gov/expapi/activities/assessment"},
+                    }
+                ],
+                "grouping": [course_activity()],
+            },
+        },
+        "timestamp": "2024-09-01T09:30:00.250Z",
+    }
+
+
+def test_quiz_result_is_exactly_the_statement_tincan_builds():
+    statement = result()
+    assert statement == {
+        "id": "fd41c918-b88b-4b20-a0a5-a4c32391aaa0",
+        "actor": {"objectType": "Agent", "account": {"name": "p-1001", "homePage": BASE}},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/passed", "display": {"en-GB": "passed"}},
+        "object": {
+            "id": QUIZ,
+            "objectType": "Activity",
+            "definition": {
+                "name": {"en-GB": "SMART quiz"},
+                "type": "http://adlnet.gov/expapi/activities/assessment",
+            },
+        },
+        "result": {
+            "score": {"scaled": 0.8, "raw": 4.0, "min": 0.0, "max": 5.0},
+            "success": True,
+            "completion": True,
+        },
+        "context": {
+            "registration": str(REGISTRATION),
+            "platform": "elearn",
+            "language": "en-GB",
+            "contextActivities": {"parent": [course_activity()]},
+        },
+        "timestamp": "2024-09-01T09:30:00.250Z",
+    }
+    # tincan writes every score as a float.
+    assert json.dumps(statement["result"]["score"]) == (
+        '{"scaled": 0.8, "raw": 4.0, "min": 0.0, "max": 5.0}'
+    )
+
+
+def test_per_person_parts_change_while_the_activities_are_reused():
+    first = answered()
+    other = uuid.UUID("0b5f2e58-7c39-4b7e-9a55-9c2b7f0f4d11")
+    second = answered(
+        statement_id=other,
+        actor_name="p-2002",
+        registration=other,
+        timestamp=WHEN + timedelta(seconds=1),
+        response="a",
+        success=False,
+        duration=timedelta(seconds=9.5),
+    )
+    assert second["id"] == str(other)
+    assert second["actor"]["account"]["name"] == "p-2002"
+    assert second["context"]["registration"] == str(other)
+    assert second["timestamp"] == "2024-09-01T09:30:01.250Z"
+    assert second["result"] == {"success": False, "response": "a", "duration": "PT9.5S"}
+    assert second["object"] == first["object"]
+    assert second["context"]["contextActivities"] == first["context"]["contextActivities"]
+
+
+def clobber(node: Any) -> None:
+    """Change every container in a statement in place, as a careless caller might."""
+    if isinstance(node, dict):
+        for value in list(node.values()):
+            clobber(value)
+        node.clear()
+        node["changed"] = True
+    elif isinstance(node, list):
+        for value in node:
+            clobber(value)
+        node.append("changed")
+
+
+@each_builder
+def test_changing_a_returned_statement_does_not_change_the_next(build):
+    expected = json.loads(json.dumps(build()))
+    clobber(build())
+    assert build() == expected
+
+
+PARTS_CACHES = [
+    xs._lesson_parts,
+    xs._quiz_parts,
+    xs._question_parts,
+    xs._course_parts,
+    xs._policy_parts,
+]
+
+
+@each_builder
+def test_a_reused_activity_gives_the_same_statement_as_a_fresh_one(build):
+    for cached in PARTS_CACHES:
+        cached.cache_clear()
+    fresh = build()  # serialised and validated whole
+    assert build() == fresh  # from the cache
+
+
+def test_the_general_builder_gives_the_same_statement_as_the_cached_builders():
+    course = make_activity(f"{BASE}/xapi/activities/course/smart-ks2", ActivityType.COURSE)
+    quiz = make_activity(QUIZ, ActivityType.ASSESSMENT, "SMART quiz")
+    statement = xs.build_statement(**common(), verb=ATTEMPTED, target=quiz, parents=[course])
+    assert statement == attempted()
+
+
+def test_an_invalid_activity_is_refused_every_time_not_only_when_first_built():
+    for _ in range(2):
+        with pytest.raises(StatementInvalid, match="repeats 'a'"):
+            answered(choices=[("a", "Yes"), ("a", "No")], correct_responses=None)
+
+
+def test_the_per_person_parts_are_still_validated_when_the_activities_are_reused(monkeypatch):
+    attempted()
+    assert xs._quiz_parts(BASE + "/", "smart-ks2", "SMART quiz").checked
+    monkeypatch.setattr(statement_parts, "format_timestamp", lambda when: "yesterday")
+    with pytest.raises(StatementInvalid, match="timestamp"):
+        attempted()
