@@ -113,11 +113,11 @@ def writer_bind(engine: Engine) -> Engine:
 
 
 def init_app(app: Flask, engine: Engine) -> None:
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
-    writer_factory = sessionmaker(bind=writer_bind(engine), expire_on_commit=False)
+    writer = writer_bind(engine)
     app.extensions["elearn.engine"] = engine
-    app.extensions["elearn.sessionmaker"] = factory
-    app.extensions["elearn.writer_sessionmaker"] = writer_factory
+    app.extensions["elearn.writer_engine"] = writer
+    app.extensions["elearn.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    app.extensions["elearn.writer_sessionmaker"] = sessionmaker(bind=writer, expire_on_commit=False)
 
     @app.teardown_appcontext
     def close_session(_exc: BaseException | None) -> None:
@@ -136,16 +136,51 @@ def writes(view: F) -> F:
     return view
 
 
+def reads_first(view: F) -> F:
+    """Mark a POST view that does its reading and its work before it writes.
+
+    Its request session starts as a reader; the view calls :func:`begin_writing` before its
+    first write. On SQLite the write lock is then held only for the writes, not for loading
+    the person, checking the form and grading, which lets other requests write meanwhile.
+    What the view read may have changed by then: its writes must check again what matters
+    (an UPDATE ... WHERE on the state it expects, a unique constraint).
+    """
+    view._elearn_reads_first = True  # type: ignore[attr-defined]
+    return view
+
+
 def request_writes() -> bool:
     """Whether this request's session is a writer (a POST, or a GET marked ``writes``)."""
     from flask import current_app
 
     if not has_request_context():
         return False
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
+    if g.get("elearn_writing"):
         return True
     view = current_app.view_functions.get(request.endpoint or "")
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        return not getattr(view, "_elearn_reads_first", False)
     return bool(getattr(view, "_elearn_writes", False))
+
+
+def begin_writing() -> Session:
+    """In a ``reads_first`` view: make the request's session a writer, and return it.
+
+    Objects already loaded stay loaded (sessions do not expire them on commit), but on SQLite
+    they were read before the write lock was taken.
+    """
+    from flask import current_app
+
+    db = get_db()
+    if db.new or db.dirty or db.deleted:
+        raise RuntimeError("begin_writing() must come before the first change")
+    if not g.get("elearn_writing"):
+        g.elearn_writing = True
+        writer = current_app.extensions["elearn.writer_engine"]
+        if writer is not db.bind:
+            db.commit()  # ends the read transaction (and its snapshot); nothing was written
+            db.bind = writer
+    return db
 
 
 def get_db() -> Session:

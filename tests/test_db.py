@@ -62,3 +62,45 @@ def test_request_session_is_closed_after_each_request(app, client):
     probe._elearn_access = "public"
     assert client.get("/_probe").status_code == 200
     assert seen and not seen[0].in_transaction()
+
+
+def test_a_reads_first_view_takes_the_write_lock_only_when_it_begins_writing(app, client):
+    from sqlalchemy.exc import OperationalError
+
+    from elearn.db import begin_writing, get_db, reads_first, request_writes, writer_bind
+
+    url = app.extensions["elearn.engine"].url
+    impatient = make_engine(url.render_as_string(hide_password=False), busy_timeout_ms=50)
+    sqlite = url.get_backend_name() == "sqlite"
+    seen = {}
+
+    def another_writer_can_write() -> bool:
+        try:
+            with writer_bind(impatient).begin() as other:
+                other.execute(text("SELECT 1"))
+            return True
+        except OperationalError:
+            return False
+
+    @app.post("/_reads_first")
+    @reads_first
+    def probe():
+        seen["writer before"] = request_writes()
+        get_db().execute(text("SELECT 1"))
+        seen["others write while it reads"] = another_writer_can_write()
+        db = begin_writing()
+        db.execute(text("SELECT 1"))
+        seen["writer after"] = request_writes()
+        seen["others write while it writes"] = another_writer_can_write()
+        db.rollback()
+        return "ok"
+
+    probe._elearn_access = "public"
+    try:
+        assert client.post("/_reads_first").status_code == 200
+    finally:
+        impatient.dispose()
+    assert seen["writer before"] is False and seen["writer after"] is True
+    assert seen["others write while it reads"] is True
+    # PostgreSQL has no database-wide write lock: other writers are never held up there.
+    assert seen["others write while it writes"] is not sqlite

@@ -39,6 +39,18 @@ class AlreadySubmitted(QuizError):
     """The attempt was submitted already (by another tab, or a repeated request)."""
 
 
+class TimeRanOut(QuizError):
+    """The attempt's time limit has passed; :func:`expire_if_overdue` closes and marks it."""
+
+
+@dataclass(frozen=True)
+class GradedAnswers:
+    """Answers graded but not yet saved: their rows and their ``answered`` statements."""
+
+    rows: list[dict[str, Any]]
+    statements: list[dict[str, Any]]
+
+
 @dataclass(frozen=True)
 class AnswerProblem:
     position: int
@@ -205,7 +217,7 @@ def _jsonable(response: Any) -> Any:
     return response
 
 
-def answer_question(
+def grade_answer(
     session: Session,
     user: User,
     course: Course,
@@ -213,18 +225,21 @@ def answer_question(
     position: int,
     form: Mapping[str, Any],
     moment: Moment,
-) -> AttemptAnswer:
-    """Immediate-feedback mode: grade one question now. An answer, once given, is final."""
+) -> GradedAnswers:
+    """Immediate-feedback mode: check and grade one answer, writing nothing.
+
+    No rows when the question was answered already (an answer, once given, is final).
+    Raises AnswersInvalid, TimeRanOut, or QuizError.
+    """
     if not attempt.is_open:
         raise AlreadySubmitted("This attempt has already been finished.")
-    if expire_if_overdue(session, user, course, attempt, moment):
-        raise QuizError("Time ran out for this attempt.")
+    if not _check_time(attempt, moment.now):
+        raise TimeRanOut("Time ran out for this attempt.")
     drawn = {d.position: d for d in drawn_questions(attempt)}.get(position)
     if drawn is None:
         raise QuizError("That question is not part of this attempt.")
-    existing = answered_positions(session, attempt.id)
-    if position in existing:
-        return existing[position]
+    if position in answered_positions(session, attempt.id):
+        return GradedAnswers([], [])
     if is_blank(drawn, form):
         raise AnswersInvalid([AnswerProblem(position, "Please choose or type an answer first.")])
     try:
@@ -232,27 +247,52 @@ def answer_question(
     except ResponseInvalid as problem:
         raise AnswersInvalid([AnswerProblem(position, problem.message)]) from problem
     row, statement = _graded_answer(user, course, attempt, drawn, response, moment)
-    answer = AttemptAnswer(**row)
-    session.add(answer)
-    record_events(session, [statement], user=user, moment=moment)
-    if len(existing) + 1 == len(attempt.draw):
+    return GradedAnswers([row], [statement])
+
+
+def save_answer(
+    session: Session,
+    user: User,
+    course: Course,
+    attempt: QuizAttempt,
+    graded: GradedAnswers,
+    moment: Moment,
+) -> None:
+    """Save a graded answer; the last one marks the attempt and may complete the course.
+
+    The attempt is checked again here, as it may have been closed since it was read; a
+    second copy of the same answer fails on the unique (attempt, position) constraint.
+    """
+    # FOR UPDATE (PostgreSQL) queues the attempt's answers one behind another, so the count
+    # below sees every earlier one; SQLite's write lock already does.
+    state = session.scalar(
+        select(QuizAttempt.state).where(QuizAttempt.id == attempt.id).with_for_update()
+    )
+    if state != AttemptState.IN_PROGRESS:
+        raise AlreadySubmitted("This attempt has already been finished.")
+    _insert_answers(session, graded)
+    record_events(session, graded.statements, user=user, moment=moment)
+    answered = session.scalar(select(func.count()).where(AttemptAnswer.attempt_id == attempt.id))
+    if answered == len(attempt.draw):
         _finish(session, user, course, attempt, moment, AttemptState.SUBMITTED)
-    return answer
 
 
-def submit_attempt(
+def grade_submission(
     session: Session,
     user: User,
     course: Course,
     attempt: QuizAttempt,
     form: Mapping[str, Any],
     moment: Moment,
-) -> QuizAttempt:
-    """After-submission mode: grade every answer at once. All answers must be valid."""
+) -> GradedAnswers:
+    """After-submission mode: check and grade every answer at once, writing nothing.
+
+    All answers must be valid. Raises AnswersInvalid, TimeRanOut or AlreadySubmitted.
+    """
     if not attempt.is_open:
         raise AlreadySubmitted("This attempt has already been submitted.")
-    if expire_if_overdue(session, user, course, attempt, moment):
-        raise QuizError("Time ran out for this attempt, so it was marked with no answers.")
+    if not _check_time(attempt, moment.now):
+        raise TimeRanOut("Time ran out for this attempt, so it was marked with no answers.")
     existing = answered_positions(session, attempt.id)
     pending: list[tuple[DrawnQuestion, Any]] = []
     problems: list[AnswerProblem] = []
@@ -269,14 +309,32 @@ def submit_attempt(
     if problems:
         raise AnswersInvalid(problems)
     graded = [_graded_answer(user, course, attempt, d, r, moment) for d, r in pending]
+    return GradedAnswers([row for row, _ in graded], [statement for _, statement in graded])
+
+
+def save_submission(
+    session: Session,
+    user: User,
+    course: Course,
+    attempt: QuizAttempt,
+    graded: GradedAnswers,
+    moment: Moment,
+) -> None:
+    """Save a graded submission, mark it, and complete the course when it is passed.
+
+    Claiming the attempt is the check that it is still open (AlreadySubmitted otherwise).
+    """
     _claim(session, attempt, moment, AttemptState.SUBMITTED)
-    if graded:
+    _insert_answers(session, graded)
+    record_events(session, graded.statements, user=user, moment=moment)
+    _score(session, user, course, attempt, moment)
+
+
+def _insert_answers(session: Session, graded: GradedAnswers) -> None:
+    if graded.rows:
         # One multi-row INSERT: the answers are not needed as objects, and the ORM would
         # insert them one at a time to learn each new id.
-        session.execute(insert(AttemptAnswer), [row for row, _statement in graded])
-    record_events(session, [statement for _row, statement in graded], user=user, moment=moment)
-    _score(session, user, course, attempt, moment)
-    return attempt
+        session.execute(insert(AttemptAnswer), graded.rows)
 
 
 def _claim(session: Session, attempt: QuizAttempt, moment: Moment, state: AttemptState) -> None:

@@ -9,8 +9,9 @@ from werkzeug.wrappers import Response
 
 from elearn.auth.access import signed_in
 from elearn.catalog.model import Course
-from elearn.db import get_db
+from elearn.db import begin_writing, get_db, reads_first
 from elearn.learning.access import course_for_me, moment
+from elearn.learning.context import Moment
 from elearn.learning.services import course_progress
 from elearn.quiz import services
 from elearn.quiz.draw import DrawnQuestion
@@ -127,25 +128,29 @@ def attempt(course_id: str, attempt_id: int) -> Response | tuple[str, int]:
 
 @bp.route("/learn/<course_id>/quiz/<int:attempt_id>/answer/<int:position>", methods=["POST"])
 @signed_in
+@reads_first
 def answer(course_id: str, attempt_id: int, position: int) -> Response | tuple[str, int]:
     course = _quiz_course(course_id)
     attempt = _attempt(course, attempt_id)
-    db = get_db()
+    now = moment()
+    form = request.form.to_dict(flat=False)
     try:
-        services.answer_question(
-            db, current_user, course, attempt, position, request.form.to_dict(flat=False), moment()
-        )
-        db.commit()
+        graded = services.grade_answer(get_db(), current_user, course, attempt, position, form, now)
     except services.AnswersInvalid as invalid:
-        db.rollback()
         problems = {p.position: p.message for p in invalid.problems}
         return _render_attempt(course, attempt, problems=problems, status=422)
-    except IntegrityError:
-        db.rollback()  # the same answer arrived twice at once; the first one stands
     except services.QuizError as problem:
-        db.commit()  # a timed-out attempt is closed and marked; keep that
-        flash(str(problem), "error")
-        return redirect(url_for("quiz.result", course_id=course.id, attempt_id=attempt.id))
+        return _closed(course, attempt, problem, now)
+    if graded.rows:
+        db = begin_writing()
+        try:
+            services.save_answer(db, current_user, course, attempt, graded, now)
+            db.commit()
+        except IntegrityError:
+            db.rollback()  # the same answer arrived twice at once; the first one stands
+        except services.QuizError as problem:
+            db.rollback()
+            return _closed(course, attempt, problem, now)
     return redirect(
         url_for("quiz.attempt", course_id=course.id, attempt_id=attempt.id, checked=position)
         + "#feedback"
@@ -154,24 +159,50 @@ def answer(course_id: str, attempt_id: int, position: int) -> Response | tuple[s
 
 @bp.route("/learn/<course_id>/quiz/<int:attempt_id>/submit", methods=["POST"])
 @signed_in
+@reads_first
 def submit(course_id: str, attempt_id: int) -> Response | tuple[str, int]:
     course = _quiz_course(course_id)
     attempt = _attempt(course, attempt_id)
-    db = get_db()
+    now = moment()
+    form = request.form.to_dict(flat=False)
     try:
-        services.submit_attempt(
-            db, current_user, course, attempt, request.form.to_dict(flat=False), moment()
-        )
-        db.commit()
+        graded = services.grade_submission(get_db(), current_user, course, attempt, form, now)
     except services.AnswersInvalid as invalid:
-        db.rollback()
         problems = {p.position: p.message for p in invalid.problems}
         return _render_attempt(course, attempt, problems=problems, status=422)
     except services.AlreadySubmitted:
-        db.rollback()  # a second click or tab: the first submission's result stands
+        pass  # a second click or tab: the first submission's result stands
     except services.QuizError as problem:
-        db.commit()  # a timed-out attempt is closed and marked; keep that
-        flash(str(problem), "error")
+        return _closed(course, attempt, problem, now)
+    else:
+        db = begin_writing()
+        try:
+            services.save_submission(db, current_user, course, attempt, graded, now)
+            db.commit()
+        except services.AlreadySubmitted:
+            db.rollback()  # submitted from another tab since this one read it
+        except IntegrityError:
+            db.rollback()  # an answer was saved meanwhile; the attempt is still open
+            flash(
+                "Your answers changed while this one was sent. Check them and submit again.",
+                "error",
+            )
+            return redirect(url_for("quiz.attempt", course_id=course.id, attempt_id=attempt.id))
+    return redirect(url_for("quiz.result", course_id=course.id, attempt_id=attempt.id))
+
+
+def _closed(
+    course: Course, attempt: QuizAttempt, problem: services.QuizError, now: Moment
+) -> Response:
+    """Why the attempt takes no more answers; an attempt out of time is marked first."""
+    if isinstance(problem, services.TimeRanOut):
+        db = begin_writing()
+        try:
+            services.expire_if_overdue(db, current_user, course, attempt, now)
+            db.commit()
+        except services.AlreadySubmitted:
+            db.rollback()  # closed by another request since this one read it
+    flash(str(problem), "error")
     return redirect(url_for("quiz.result", course_id=course.id, attempt_id=attempt.id))
 
 

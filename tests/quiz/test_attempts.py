@@ -328,3 +328,57 @@ def test_a_learner_journey_yields_valid_statements(content_root, client, staff, 
     assert all("response" in p["result"] and "success" in p["result"] for p in answered)
     scored = next(p for p in payloads if p["verb"]["id"].endswith("passed"))
     assert scored["result"]["score"] == {"raw": 4.0, "min": 0, "max": 4.0, "scaled": 1.0}
+
+
+def test_the_last_two_answers_sent_at_once_both_count_and_mark_the_attempt_once(
+    content_root, app, make, db
+):
+    pupil = make.user(Role.PUPIL, make.academy(), year_group=5)
+    first, second = app.test_client(), app.test_client()
+    first.login(pupil.username)
+    second.login(pupil.username)
+    attempt_id = _start(first, "test-pupil")
+    drawn = drawn_questions(_attempt(db, attempt_id))
+    assert len(drawn) == 2
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def send(client, question):
+        barrier.wait()
+        url = f"/learn/test-pupil/quiz/{attempt_id}/answer/{question.position}"
+        statuses.append(client.post(url, data=attempt_form([question])).status_code)
+
+    threads = [
+        threading.Thread(target=send, args=(client, question))
+        for client, question in zip((first, second), drawn, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [302, 302]
+    db.expire_all()
+    attempt = _attempt(db, attempt_id)
+    assert attempt.state is AttemptState.SUBMITTED and attempt.passed
+    verbs = _verbs(db)
+    assert verbs.count("answered") == 2 and verbs.count("passed") == 1
+
+
+def test_an_answer_out_of_time_closes_the_attempt_and_says_so(content_root, client, make, db):
+    pupil = make.user(Role.PUPIL, make.academy(), year_group=5)
+    client.login(pupil.username)
+    attempt_id = _start(client, "test-pupil")
+    attempt = _attempt(db, attempt_id)
+    attempt.deadline_at = attempt.started_at - timedelta(minutes=1)
+    db.commit()
+    first = drawn_questions(attempt)[0]
+    page = client.post(
+        f"/learn/test-pupil/quiz/{attempt_id}/answer/1",
+        data=attempt_form([first]),
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Time ran out for this attempt." in page
+    db.expire_all()
+    attempt = _attempt(db, attempt_id)
+    assert attempt.state is AttemptState.TIMED_OUT
+    assert db.scalar(select(func.count()).select_from(AttemptAnswer)) == 0
