@@ -23,6 +23,8 @@ from sqlalchemy import func, select
 
 from bench.servers import LOOPBACK, Process, free_port
 from elearn.db import utcnow
+from elearn.xapi.client import LrsClient
+from elearn.xapi.forwarder import run_once
 from elearn.xapi.models import ForwardState, StoredStatement
 
 
@@ -64,13 +66,8 @@ def _count(port: int) -> dict[str, int]:
         return json.loads(response.read())
 
 
-def drain(app: Flask, *, log_dir: Path, time_limit: float) -> DrainResult | None:
-    """Send every pending statement; None when this checkout has no forwarder yet."""
-    try:
-        from elearn.xapi.client import LrsClient
-        from elearn.xapi.forwarder import run_once
-    except ImportError:
-        return None
+def drain(app: Flask, *, log_dir: Path, time_limit: float) -> DrainResult:
+    """Send every pending statement."""
     settings = app.config["ELEARN"]
     batch = int(settings.get("LRS_BATCH") or 100)
     total = _pending(app)

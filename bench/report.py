@@ -153,7 +153,7 @@ def _database_section(result: DatabaseResult) -> list[str]:
     lines += ["### Forwarder", ""]
     drain = result.drain
     if drain is None:
-        lines += ["Not run: this checkout has no `elearn.xapi.forwarder` yet.", ""]
+        lines += ["Not run (left out with `--only`).", ""]
     else:
         once = (
             "every statement arrived exactly once"
