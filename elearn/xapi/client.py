@@ -26,6 +26,8 @@ from enum import StrEnum
 from urllib.parse import quote, urlsplit
 
 REASON_LIMIT = 500
+# How a kept connection fails when the LRS has closed it while it sat idle.
+_CLOSED_WHILE_IDLE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 # Never read more than this of an error body: only the first REASON_LIMIT characters are kept.
 _BODY_LIMIT = 64 * 1024
 
@@ -83,6 +85,9 @@ class LrsClient:
         self._path = parts.path.rstrip("/") + "/statements"
         token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
         self._authorization = f"Basic {token}"
+        # Kept open between statements: a new connection (and, over https, a new TLS
+        # handshake) per statement costs more than the PUT itself.
+        self._connection: http.client.HTTPConnection | None = None
 
     def __repr__(self) -> str:
         # Never show the credentials, e.g. in a log line or a traceback.
@@ -110,25 +115,46 @@ class LrsClient:
             "Accept": "application/json",
             "User-Agent": "elearn-xapi",
         }
-        connection = self._connect()
-        try:
-            connection.request("PUT", self.statement_url(statement_id), body, headers)
-            response = connection.getresponse()
-            status = response.status
-            text = response.read(_BODY_LIMIT).decode("utf-8", errors="replace")
-            retry_after = parse_retry_after(response.getheader("Retry-After"))
-            phrase = response.reason
-        except TimeoutError:
-            return Delivery(Outcome.RETRY, None, reason=f"no answer within {self.timeout:g} s")
-        except ssl.SSLError as exc:
-            # Certificate trouble is the endpoint's configuration, not this statement's fault.
-            return Delivery(Outcome.RETRY, None, reason=_trim(f"TLS error: {exc}"))
-        except (OSError, http.client.HTTPException) as exc:
-            return Delivery(Outcome.RETRY, None, reason=_trim(_describe(exc)))
-        finally:
-            connection.close()
-        reason = _trim(text) or f"HTTP {status} {phrase}".strip()
-        return Delivery(classify(status), status, retry_after, reason)
+        while True:
+            reused = self._connection is not None
+            connection = self._connection or self._connect()
+            self._connection = None
+            try:
+                connection.request("PUT", self.statement_url(statement_id), body, headers)
+                response = connection.getresponse()
+                status = response.status
+                text = response.read(_BODY_LIMIT).decode("utf-8", errors="replace")
+                retry_after = parse_retry_after(response.getheader("Retry-After"))
+                phrase = response.reason
+            except _CLOSED_WHILE_IDLE as exc:
+                connection.close()
+                if reused:
+                    # The LRS closed the kept connection while it was idle; PUT is idempotent,
+                    # so send it again on a new connection.
+                    continue
+                return Delivery(Outcome.RETRY, None, reason=_trim(_describe(exc)))
+            except TimeoutError:
+                connection.close()
+                return Delivery(Outcome.RETRY, None, reason=f"no answer within {self.timeout:g} s")
+            except ssl.SSLError as exc:
+                connection.close()
+                # Certificate trouble is the endpoint's configuration, not this statement's.
+                return Delivery(Outcome.RETRY, None, reason=_trim(f"TLS error: {exc}"))
+            except (OSError, http.client.HTTPException) as exc:
+                connection.close()
+                return Delivery(Outcome.RETRY, None, reason=_trim(_describe(exc)))
+            if response.isclosed() and not response.will_close:
+                self._connection = connection  # the whole answer was read: reusable
+            else:
+                connection.close()
+            reason = _trim(text) or f"HTTP {status} {phrase}".strip()
+            return Delivery(classify(status), status, retry_after, reason)
+
+    def close(self) -> None:
+        """Close the kept connection, e.g. before waiting for the next pass."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     def _connect(self) -> http.client.HTTPConnection:
         if self._https:

@@ -84,6 +84,7 @@ def forward(once: bool, interval: float, batch: int | None) -> None:
     factory = current_app.extensions["elearn.writer_sessionmaker"]
     if once:
         report = forwarder.run_once(factory, client, utcnow(), batch=size)
+        client.close()
         _show(report)
         if report.retry_at is not None or report.dead:
             raise SystemExit(1)

@@ -220,6 +220,7 @@ def run_loop(
             break
         if result is not None and result.full:
             continue
+        client.close()  # an idle connection would only be closed by the LRS meanwhile
         sleep(_pause(result, interval, clock()))
     return done
 

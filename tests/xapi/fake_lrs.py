@@ -50,6 +50,9 @@ class Fault(StrEnum):
     RESET = "reset"  # read the request, then abort the connection (TCP reset)
     STATUS = "status"  # answer with a chosen status (and Retry-After) instead of working
     SLOW = "slow"  # wait before answering, e.g. longer than the client's timeout
+    # Answer, then close the connection without saying so beforehand, as an LRS does with a
+    # kept-alive connection that has been idle too long.
+    CLOSE_AFTER = "close_after"
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class RecordedRequest:
     body: bytes
     status: int | None
     fault: Fault | None = None
+    # The client's end of the TCP connection: requests on one kept connection share it.
+    client_port: int = 0
 
     def header(self, name: str) -> str | None:
         """A request header, by case-insensitive name."""
@@ -177,6 +182,10 @@ class FakeLrs:
         """
         text = None if retry_after is None else str(retry_after)
         self._add(n, _Scripted(Fault.STATUS, status=status, retry_after=text, body=body))
+
+    def close_after_next(self, n: int = 1) -> None:
+        """Answer the next ``n`` requests normally, then close their connections unannounced."""
+        self._add(n, _Scripted(Fault.CLOSE_AFTER))
 
     def delay_next(self, n: int = 1, *, seconds: float) -> None:
         """Wait ``seconds`` before handling each of the next ``n`` requests normally."""
@@ -305,6 +314,7 @@ class _Handler(BaseHTTPRequestHandler):
             headers=dict(self.headers.items()),
             body=body,
             status=None,
+            client_port=self.client_address[1],
         )
         self._index, scripted = self.lrs._arrive(arrived)
         try:
@@ -313,6 +323,9 @@ class _Handler(BaseHTTPRequestHandler):
             elif scripted is not None and scripted.fault is Fault.STATUS:
                 headers = {"Retry-After": scripted.retry_after} if scripted.retry_after else {}
                 self._send(scripted.status, scripted.body, headers)
+            elif scripted is not None and scripted.fault is Fault.CLOSE_AFTER:
+                self._send(*self._route(parts.path, query, body))
+                self.close_connection = True
             elif scripted is not None and self.lrs._stopping.wait(scripted.seconds):
                 self._hang_up(reset=False)  # stopped while sleeping
             else:

@@ -293,3 +293,28 @@ def test_backoff_scales_with_the_base_delay():
     delays = [backoff_delay(3, None, rng, base=0.5) for _ in range(300)]
     assert max(delays) <= 2.0
     assert max(delays) > 1.8
+
+
+def test_statements_share_one_connection_while_the_lrs_keeps_it_open(client, fake_lrs):
+    sent = [make_statement() for _ in range(3)]
+    assert [put(client, statement).outcome for statement in sent] == [Outcome.DELIVERED] * 3
+    assert len({request.client_port for request in fake_lrs.requests}) == 1
+    client.close()
+
+
+def test_a_connection_the_lrs_closed_while_idle_is_replaced_and_nothing_is_lost(client, fake_lrs):
+    fake_lrs.close_after_next()
+    first, second = make_statement(), make_statement()
+    assert put(client, first).outcome is Outcome.DELIVERED
+    assert put(client, second).outcome is Outcome.DELIVERED
+    assert set(fake_lrs.statements) == {first["id"], second["id"]}
+    requests = fake_lrs.requests
+    assert [r.status for r in requests] == [204, 204]
+    assert requests[0].client_port != requests[1].client_port
+
+
+def test_a_connection_that_fails_when_new_is_not_tried_again(client, fake_lrs):
+    fake_lrs.drop_next()
+    delivery = put(client, make_statement())
+    assert delivery.outcome is Outcome.RETRY
+    assert len(fake_lrs.requests) == 1
