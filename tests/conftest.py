@@ -18,7 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from elearn import create_app
 from elearn.db import Base, import_models, make_engine
@@ -101,7 +101,10 @@ def db(app: Flask) -> Iterator[Session]:
     app and what the app wrote is visible to the test (SQLite keeps a read snapshot until the
     transaction ends).
     """
-    with app.extensions["elearn.sessionmaker"]() as session:
+    # Transactional on every database (the app's readers autocommit on PostgreSQL), so a
+    # test can arrange, roll back and see what a service left undone.
+    factory = sessionmaker(bind=app.extensions["elearn.engine"], expire_on_commit=False)
+    with factory() as session:
         app.extensions["tests.db"] = session
         yield session
         app.extensions.pop("tests.db", None)

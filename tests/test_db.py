@@ -104,3 +104,24 @@ def test_a_reads_first_view_takes_the_write_lock_only_when_it_begins_writing(app
     assert seen["others write while it reads"] is True
     # PostgreSQL has no database-wide write lock: other writers are never held up there.
     assert seen["others write while it writes"] is not sqlite
+
+
+def test_a_page_that_only_reads_opens_no_transaction_on_postgresql(app, client):
+    if app.extensions["elearn.engine"].dialect.name != "postgresql":
+        pytest.skip("SQLite readers keep a transaction: it is what holds their snapshot")
+    from psycopg.pq import TransactionStatus
+
+    from elearn.db import get_db
+
+    seen = []
+
+    @app.get("/_reader")
+    def probe():
+        session = get_db()
+        session.execute(text("SELECT 1"))
+        seen.append(session.connection().connection.driver_connection.info.transaction_status)
+        return "ok"
+
+    probe._elearn_access = "public"
+    assert client.get("/_reader").status_code == 200
+    assert seen == [TransactionStatus.IDLE]
