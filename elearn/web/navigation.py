@@ -42,10 +42,12 @@ NAV: tuple[NavEntry, ...] = (
 
 def main_nav() -> list[NavLink]:
     views = current_app.view_functions
+    # The person behind the proxy, looked up once rather than through it for every rule.
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
     return [
         NavLink(entry.label, url_for(entry.endpoint), request.endpoint == entry.endpoint)
         for entry in NAV
-        if entry.endpoint in views and entry.rule(current_user)
+        if entry.endpoint in views and entry.rule(user)
     ]
 
 
