@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import text
 
 from bench import pools, scenarios, servers, wrk
 from bench.results import DatabaseResult, Measured
@@ -247,7 +248,25 @@ class LoadTest:
         result.app_memory = servers.worker_memory(app.pid)
         result.hello_memory = servers.worker_memory(hello.pid)
 
+    def _settle(self) -> None:
+        """Write out what the scenario before left in the database's log.
+
+        Otherwise PostgreSQL's checkpointer writes a write scenario's pages back during the
+        scenarios after it (and the repeats after it), and they measure that disk traffic.
+        """
+        engine = self.engine
+        if engine.dialect.name == "postgresql":
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("CHECKPOINT"))
+            return
+        raw = engine.raw_connection()  # outside any transaction, which would hold the log back
+        try:
+            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
+
     def _measure(self, app: servers.Process, scenario: Scenario) -> wrk.WrkResult:
+        self._settle()
         duration = self.result.duration
         if not scenario.pool:
             return self._wrk(
