@@ -323,7 +323,7 @@ def offline_courses(catalog: Catalog, person: User) -> list[Course]:
 # --- subject access requests ------------------------------------------------------------------
 
 
-@register_exporter("training_reminders")
+@register_exporter("training_reminders", tables=("compliance_reminders",))
 def export_reminders(session: Session, user_id: int) -> list[dict[str, object]]:
     """The training reminders sent to a person (they hold no free text, so erasure keeps them
     as pseudonymous records of what was sent)."""

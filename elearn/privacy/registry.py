@@ -1,22 +1,28 @@
 """How each domain takes part in subject access requests and erasure.
 
 Register at import time of your domain's services module (the module your blueprint
-imports), the same way holds are registered in ``elearn.privacy.holds``::
+imports), the same way holds are registered in ``elearn.privacy.holds``. Each registration
+names the tables it covers, so a test can walk the metadata and find any table that holds
+personal data but takes part in neither::
 
     from elearn.privacy.registry import register_eraser, register_exporter
 
-    @register_exporter("quiz_attempts")
+    @register_exporter("quiz_attempts", tables=("quiz_attempts", "quiz_attempt_answers"))
     def export_attempts(session: Session, user_id: int) -> list[dict]:
         # Everything your domain holds about the person, as JSON-ready data
         # (str, int, float, bool, None, lists, dicts; format dates with .isoformat()).
         ...
 
-    @register_eraser
+    @register_eraser(tables=("quiz_attempts", "quiz_attempt_answers"))
     def erase_attempts(session: Session, user_id: int) -> None:
         # Remove what identifies the person: free text they wrote, names, contact details.
         # Keep rows needed for statistics keyed by user id or the person's opaque xapi_id:
         # the person row itself stays (with its xapi_id) but loses every personal field.
         ...
+
+A section registered with ``confidential=True`` goes only into the copy made for the
+academy's safeguarding lead, never into the copy handed to the person (or to whoever holds
+their password): safeguarding content is the DSL's to disclose, case by case.
 
 Rules for both kinds of function:
 
@@ -29,7 +35,7 @@ Rules for both kinds of function:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, overload
 
 from sqlalchemy.orm import Session
@@ -39,28 +45,68 @@ Eraser = Callable[[Session, int], None]
 
 EXPORTERS: dict[str, Exporter] = {}
 ERASERS: list[Eraser] = []
+# Section names that only the DSL's copy of an export holds.
+CONFIDENTIAL: set[str] = set()
+# Table name -> the export sections and the erasers that cover it.
+EXPORTED_TABLES: dict[str, set[str]] = {}
+ERASED_TABLES: dict[str, set[str]] = {}
+
+
+def _qualified_name(function: Callable[..., Any]) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
 
 
 @overload
-def register_exporter(name: str) -> Callable[[Exporter], Exporter]: ...
+def register_exporter(
+    name: str, *, tables: Iterable[str], confidential: bool = False
+) -> Callable[[Exporter], Exporter]: ...
 @overload
-def register_exporter(name: str, exporter: Exporter) -> Exporter: ...
+def register_exporter(
+    name: str, exporter: Exporter, *, tables: Iterable[str], confidential: bool = False
+) -> Exporter: ...
 
 
 def register_exporter(
-    name: str, exporter: Exporter | None = None
+    name: str,
+    exporter: Exporter | None = None,
+    *,
+    tables: Iterable[str],
+    confidential: bool = False,
 ) -> Exporter | Callable[[Exporter], Exporter]:
     """Add a section to every export; usable directly or as a decorator."""
+    covered = tuple(tables)
 
     def add(function: Exporter) -> Exporter:
         EXPORTERS[name] = function  # re-registering (module reloads in tests) replaces
+        if confidential:
+            CONFIDENTIAL.add(name)
+        else:
+            CONFIDENTIAL.discard(name)
+        for table in covered:
+            EXPORTED_TABLES.setdefault(table, set()).add(name)
         return function
 
     return add(exporter) if exporter is not None else add
 
 
-def register_eraser(eraser: Eraser) -> Eraser:
+@overload
+def register_eraser(*, tables: Iterable[str]) -> Callable[[Eraser], Eraser]: ...
+@overload
+def register_eraser(eraser: Eraser, *, tables: Iterable[str]) -> Eraser: ...
+
+
+def register_eraser(
+    eraser: Eraser | None = None, *, tables: Iterable[str]
+) -> Eraser | Callable[[Eraser], Eraser]:
     """Add a step to every erasure; usable directly or as a decorator."""
-    if eraser not in ERASERS:
-        ERASERS.append(eraser)
-    return eraser
+    covered = tuple(tables)
+
+    def add(function: Eraser) -> Eraser:
+        name = _qualified_name(function)
+        ERASERS[:] = [e for e in ERASERS if _qualified_name(e) != name]
+        ERASERS.append(function)
+        for table in covered:
+            ERASED_TABLES.setdefault(table, set()).add(name)
+        return function
+
+    return add(eraser) if eraser is not None else add

@@ -18,7 +18,7 @@ from elearn.audit.services import record_about_person
 from elearn.auth.models import Academy, LoginAttempt, LoginSession, ParentLink, User
 from elearn.auth.services import revoke_all_sessions
 from elearn.privacy.holds import reasons_to_keep
-from elearn.privacy.registry import ERASERS, EXPORTERS, register_exporter
+from elearn.privacy.registry import CONFIDENTIAL, ERASERS, EXPORTERS, register_exporter
 
 EXPORT_VERSION = 1
 
@@ -30,7 +30,7 @@ def _iso(value: date | datetime | None) -> str | None:
 # --- the parts this package owns ------------------------------------------------------------
 
 
-@register_exporter("person")
+@register_exporter("person", tables=("users",))
 def export_person_record(session: Session, user_id: int) -> dict[str, Any]:
     user = session.get(User, user_id)
     if user is None:
@@ -55,7 +55,7 @@ def export_person_record(session: Session, user_id: int) -> dict[str, Any]:
     }
 
 
-@register_exporter("academy")
+@register_exporter("academy", tables=("academies",))
 def export_academy(session: Session, user_id: int) -> dict[str, Any] | None:
     user = session.get(User, user_id)
     academy = session.get(Academy, user.academy_id) if user and user.academy_id else None
@@ -64,7 +64,7 @@ def export_academy(session: Session, user_id: int) -> dict[str, Any] | None:
     return {"name": academy.name, "code": academy.code, "urn": academy.urn}
 
 
-@register_exporter("parent_links")
+@register_exporter("parent_links", tables=("parent_links",))
 def export_links(session: Session, user_id: int) -> dict[str, list[dict[str, Any]]]:
     def people(column: Any, other: Any) -> list[dict[str, Any]]:
         rows = session.execute(
@@ -84,7 +84,7 @@ def export_links(session: Session, user_id: int) -> dict[str, list[dict[str, Any
     }
 
 
-@register_exporter("sign_in")
+@register_exporter("sign_in", tables=("login_sessions", "login_attempts"))
 def export_sign_in(session: Session, user_id: int) -> dict[str, list[dict[str, Any]]]:
     user = session.get(User, user_id)
     sessions = session.scalars(
@@ -116,7 +116,7 @@ def export_sign_in(session: Session, user_id: int) -> dict[str, list[dict[str, A
     }
 
 
-@register_exporter("audit")
+@register_exporter("audit", tables=("audit_entries",))
 def export_audit(session: Session, user_id: int) -> dict[str, list[dict[str, Any]]]:
     about = session.scalars(
         select(AuditEntry)
@@ -139,13 +139,21 @@ def export_audit(session: Session, user_id: int) -> dict[str, list[dict[str, Any
 # --- export ---------------------------------------------------------------------------------
 
 
-def export_person(session: Session, user_id: int, *, now: datetime) -> dict[str, Any]:
-    """Everything held about a person, as JSON-ready data, one section per domain."""
+def export_person(
+    session: Session, user_id: int, *, now: datetime, include_confidential: bool = False
+) -> dict[str, Any]:
+    """Everything held about a person, as JSON-ready data, one section per domain.
+
+    ``include_confidential`` adds the sections only the academy's DSL may see (the words of
+    safeguarding reports); the copy handed to the person leaves them out.
+    """
     data: dict[str, Any] = {
         "export_version": EXPORT_VERSION,
         "exported_at": now.isoformat(),
     }
     for name, exporter in sorted(EXPORTERS.items()):
+        if name in CONFIDENTIAL and not include_confidential:
+            continue
         data[name] = exporter(session, user_id)
     return data
 

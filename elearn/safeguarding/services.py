@@ -359,7 +359,7 @@ def safeguarding_hold(session: Session, user_id: int) -> str | None:
     )
 
 
-@register_exporter("safeguarding_reports")
+@register_exporter("safeguarding_reports", tables=("safeguarding_reports",))
 def export_reports(session: Session, user_id: int) -> dict[str, object]:
     """What the person sent and where it got to. Content and the team's notes stay with the
     academy's DSL, who answers any request for them case by case."""

@@ -69,7 +69,7 @@ def test_export_holds_everything_about_the_person(app, client, make, db):
 def test_other_domains_add_their_part_to_the_export(db, make, extra_registrations):
     _academy, pupil, _parent = family(make)
 
-    @registry.register_exporter("quiz_attempts")
+    @registry.register_exporter("quiz_attempts", tables=())
     def attempts(session, user_id):
         return [{"quiz": "smart-ks2", "user": user_id}]
 
@@ -155,7 +155,7 @@ def test_registered_erasers_run_before_the_person_is_anonymised(db, make, extra_
     _academy, pupil, _parent = family(make)
     seen = []
 
-    @registry.register_eraser
+    @registry.register_eraser(tables=())
     def forget_answers(session, user_id):
         seen.append((user_id, session.get(User, user_id).display_name))
 
