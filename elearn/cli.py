@@ -89,10 +89,20 @@ def content() -> None:
     default=None,
     help="Folder holding courses/, content/ and quizzes/ (default: the configured one).",
 )
-def content_check(root: str | None) -> None:
-    """Check every course, lesson and question bank; list every error as file:line."""
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail on item-writing warnings too, not only on errors (CI runs this).",
+)
+def content_check(root: str | None, strict: bool) -> None:
+    """Check every course, lesson and question bank; list every error as file:line.
+
+    Item-writing flaws in questions and hard-to-read KS2 lessons are listed as warnings,
+    and each lesson's reading grade for information.
+    """
     from pathlib import Path
 
+    from elearn.catalog.itemwriting import review_content
     from elearn.catalog.loader import check_content, load_catalog
     from elearn.config import content_root, load_config
 
@@ -102,12 +112,23 @@ def content_check(root: str | None) -> None:
         click.echo(str(error), err=True)
     if errors:
         raise SystemExit(f"{len(errors)} error(s) in the content under {folder}")
+    report = review_content(folder)
+    for grade in report.grades:
+        click.echo(str(grade))
+    for warning in report.warnings:
+        click.echo(str(warning), err=True)
+    if strict and report.warnings:
+        raise SystemExit(
+            f"{len(report.warnings)} item-writing warning(s) in the content under {folder} "
+            "(--strict fails on warnings)"
+        )
     catalog = load_catalog(folder)
     lessons = sum(len(course.lessons) for course in catalog.courses)
     questions = sum(len(course.questions) for course in catalog.courses)
+    warned = f", {len(report.warnings)} warning(s)" if report.warnings else ""
     click.echo(
         f"Content OK: {len(catalog.courses)} courses, {lessons} lessons, "
-        f"{questions} questions in their banks."
+        f"{questions} questions in their banks{warned}."
     )
 
 
