@@ -29,6 +29,9 @@ KS2_GRADE = 4.0
 KS2_LAST_YEAR = 6
 # Shorter runs of words ("tell a trusted adult") are fair to repeat; longer ones are copying.
 COPIED_WORDS = 6
+# A lesson "sentence" this short is usually a heading or a name ("The Tell a trusted adult
+# button"), which an option may fairly contain.
+WHOLE_SENTENCE_WORDS = 8
 _NEGATIVES = frozenset(
     {"not", "never", "except", "cannot", "least", "none", "nor"}
     | {"don't", "doesn't", "isn't", "aren't", "shouldn't", "mustn't", "can't", "won't"}
@@ -257,7 +260,7 @@ def _copied(question: Question, runs: list[tuple[str, str]]) -> list[tuple[str, 
             continue
         padded = f" {normal} "
         for run, where in runs:
-            whole_sentence = len(run.split()) >= COPIED_WORDS and run in padded
+            whole_sentence = len(run.split()) >= WHOLE_SENTENCE_WORDS and run in padded
             if padded in run or whole_sentence:
                 found.append((label, f"the lesson sentence at {where}"))
                 break

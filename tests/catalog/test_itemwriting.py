@@ -310,3 +310,11 @@ def test_check_command_warns_but_passes_and_strict_fails(tmp_path: Path) -> None
     assert strict.exit_code != 0
     assert warning in strict.output
     assert "Content OK" not in strict.output
+
+
+def test_an_option_may_contain_a_short_heading_or_name_from_the_lesson(tmp_path: Path) -> None:
+    lesson = LESSON.replace("Keep it short.", "- **The Tell a trusted adult button**")
+    bank = good_choice(1, right="Press the Tell a trusted adult button at school")
+    bank += good_choice(2, right="Tell her") + good_choice(3, right="Tell him")
+
+    assert warnings_for(tmp_path, bank, lesson=lesson) == []
