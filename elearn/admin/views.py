@@ -25,6 +25,7 @@ from elearn.auth.models import Academy, User
 from elearn.auth.roles import Role
 from elearn.db import get_db, utcnow
 from elearn.roster.planner import describe_changes
+from elearn.web.numbers import parse_id
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
 
@@ -99,7 +100,7 @@ def people() -> Page:
     role = args.get("role", "")
     academy = args.get("academy", "")
     wanted = services.PeopleFilter(
-        academy_id=int(academy) if academy.isdigit() else None,
+        academy_id=parse_id(academy),
         role=Role(role) if role in {r.value for r in Role} else None,
         search=args.get("q", "")[:100],
         include_inactive=args.get("inactive") == "1",
