@@ -38,6 +38,8 @@ EXPECTED: dict[str, tuple[str, dict[str, int | str]]] = {
     "core.home": ("GET", EVERYONE_SIGNED_IN),
     "auth.login": ("GET", {"anonymous": 200, **{r: 302 for r in ROLES[1:]}}),
     "auth.logout": ("POST", {"anonymous": LOGIN, **{r: 302 for r in ROLES[1:]}}),
+    # Only someone whose password another person reset stays on this page; others go home.
+    "auth.choose_password": ("GET", each(302)),
     # Learning: the world's course is a pupil course (smart-ks2), so others get 404.
     "catalog.index": ("GET", EVERYONE_SIGNED_IN),
     "catalog.media": ("GET", each(404)),

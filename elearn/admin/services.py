@@ -348,12 +348,15 @@ def may_reset_password(actor: User, person: User) -> bool:
 def reset_password(session: Session, actor: User, person: User, *, now: datetime) -> str:
     """Give someone a new memorable password and sign them out everywhere.
 
-    The password is returned once for the screen or card and never stored in clear.
+    The password is returned once for the screen or card and never stored in clear. Whoever
+    reset it has seen it, so the person must choose their own at their next sign-in. Every
+    reset (a single one or a class's sign-in cards) comes through here.
     """
     if not may_reset_password(actor, person) or person.id == actor.id:
         raise NotAllowed("cannot reset this password")
     password = memorable_password()
     person.password_hash = hash_password(password)
+    person.must_change_password = True
     revoke_all_sessions(session, person.id, now=now)
     record_about_person(
         session,

@@ -10,8 +10,9 @@ from enum import StrEnum
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from elearn.audit.services import record_about_person
 from elearn.auth.models import LoginAttempt, LoginSession, User, new_session_token
-from elearn.auth.passwords import hash_password, needs_rehash, verify_password
+from elearn.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 
 
 class LoginOutcome(StrEnum):
@@ -164,4 +165,35 @@ def revoke_all_sessions(session: Session, user_id: int, *, now: datetime) -> Non
         update(LoginSession)
         .where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
         .values(revoked_at=now)
+    )
+
+
+def new_password_problem(user: User, password: str) -> str | None:
+    """Why ``password`` will not do as this person's own new password, or None."""
+    problem = password_problem(password)
+    if problem:
+        return problem
+    if verify_password(user.password_hash, password):
+        return "Choose a new password, not the one you were given."
+    return None
+
+
+def choose_password(
+    session: Session, user: User, password: str, *, keep_token: str | None, now: datetime
+) -> None:
+    """The person sets their own password: the one someone else gave them stops working.
+
+    Every other sign-in (one opened with the old password on a shared screen, say) ends; the
+    browser they chose it in stays signed in.
+    """
+    user.password_hash = hash_password(password)
+    user.must_change_password = False
+    others = update(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None)
+    )
+    if keep_token:
+        others = others.where(LoginSession.token_hash != _token_hash(keep_token))
+    session.execute(others.values(revoked_at=now))
+    record_about_person(
+        session, actor_id=user.id, action="person.password_chosen", person=user, at=now
     )
