@@ -7,25 +7,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from elearn.audit.services import record_about_person
 from elearn.auth.models import LoginAttempt, LoginSession, User, new_session_token
 from elearn.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from elearn.auth.throttle import LoginPolicy, wait_before_attempt
 
 
 class LoginOutcome(StrEnum):
     OK = "ok"
     BAD_CREDENTIALS = "bad_credentials"
     THROTTLED = "throttled"
-
-
-@dataclass(frozen=True)
-class LoginPolicy:
-    max_failures: int = 5
-    window: timedelta = timedelta(minutes=15)
-    max_failures_per_ip: int = 200
 
 
 @dataclass(frozen=True)
@@ -44,19 +38,6 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _recent_failures(
-    session: Session, column: object, value: str, since: datetime
-) -> tuple[int, datetime | None]:
-    row = session.execute(
-        select(func.count(), func.min(LoginAttempt.attempted_at)).where(
-            column == value,  # type: ignore[operator]
-            LoginAttempt.succeeded.is_(False),
-            LoginAttempt.attempted_at >= since,
-        )
-    ).one()
-    return int(row[0]), row[1]
-
-
 def attempt_login(
     session: Session,
     username: str,
@@ -68,19 +49,14 @@ def attempt_login(
 ) -> LoginResult:
     """Check credentials under the throttle and, on success, open a server-side session.
 
-    The throttle counts failures per typed username (so one account cannot be brute-forced)
-    and, far more loosely, per address (a whole class behind one school IP keeps working).
-    Unknown usernames and wrong passwords give the same outcome.
+    Unknown usernames and wrong passwords give the same outcome; see ``elearn.auth.throttle``
+    for who waits after failures.
     """
     policy = policy or LoginPolicy()
     key = normalise_username(username)[:80]
-    since = now - policy.window
-    failures, oldest = _recent_failures(session, LoginAttempt.username, key, since)
-    ip_failures, ip_oldest = _recent_failures(session, LoginAttempt.ip, ip, since)
-    if failures >= policy.max_failures or ip_failures >= policy.max_failures_per_ip:
-        first = oldest if failures >= policy.max_failures else ip_oldest
-        wait = (first + policy.window - now) if first else policy.window
-        return LoginResult(LoginOutcome.THROTTLED, retry_after=max(wait, timedelta(minutes=1)))
+    wait = wait_before_attempt(session, key, ip, now=now, policy=policy)
+    if wait is not None:
+        return LoginResult(LoginOutcome.THROTTLED, retry_after=wait)
 
     user = session.scalar(select(User).where(User.username == key))
     ok = verify_password(user.password_hash if user else None, password)

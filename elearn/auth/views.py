@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from elearn.auth import services
 from elearn.auth.access import public, signed_in
 from elearn.auth.forms import ChoosePasswordForm, LoginForm
+from elearn.auth.throttle import LoginPolicy
 from elearn.db import get_db, utcnow
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -29,12 +30,14 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
-def _policy() -> services.LoginPolicy:
+def _policy() -> LoginPolicy:
     cfg = current_app.config["ELEARN"]
-    return services.LoginPolicy(
+    return LoginPolicy(
         max_failures=int(cfg["LOGIN_MAX_FAILURES"]),
+        max_failures_per_account=int(cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
+        max_failed_accounts_per_ip=int(cfg["LOGIN_MAX_FAILED_ACCOUNTS_PER_IP"]),
         window=timedelta(seconds=int(cfg["LOGIN_FAILURE_WINDOW_SECONDS"])),
-        max_failures_per_ip=int(cfg["LOGIN_MAX_FAILURES_PER_IP"]),
+        first_delay=timedelta(seconds=int(cfg["LOGIN_FIRST_DELAY_SECONDS"])),
     )
 
 
