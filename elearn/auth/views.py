@@ -14,6 +14,7 @@ from elearn.auth.access import public, signed_in
 from elearn.auth.forms import ChoosePasswordForm, LoginForm
 from elearn.auth.throttle import LoginPolicy
 from elearn.db import get_db, utcnow
+from elearn.web.security import rotate_csrf_secret
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -61,6 +62,7 @@ def login() -> Response | str | tuple[str, int]:
         db.commit()
         if result.outcome is services.LoginOutcome.OK and result.user is not None:
             login_user(result.user)
+            rotate_csrf_secret()
             if result.user.must_change_password:
                 return redirect(url_for("auth.choose_password"))
             return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
@@ -90,6 +92,7 @@ def logout() -> Response:
         services.revoke_session(db, token, now=utcnow())
         db.commit()
     logout_user()
+    rotate_csrf_secret()
     flash("You have signed out.", "info")
     return redirect(url_for("auth.login"))
 
