@@ -6,6 +6,7 @@ carry a report's content.
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
 from collections.abc import Mapping
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
+
+log = logging.getLogger("elearn.mail")
 
 
 @dataclass(frozen=True)
@@ -94,3 +97,22 @@ def send_mail(settings: SmtpSettings, mails: list[Mail]) -> None:
         raise MailError(
             f"could not send mail through {settings.host}:{settings.port}: {error}"
         ) from error
+
+
+def deliver_logged(config: Mapping[str, Any], mails: list[Mail], *, what: str) -> bool:
+    """Send after the change has committed; a missing or failing server is logged, not raised.
+
+    ``what`` names the kind of message in the log (never its content).
+    """
+    if not mails:
+        return True
+    settings = SmtpSettings.from_config(config)
+    if settings is None:
+        log.warning("mail is not configured: %d %s message(s) not sent", len(mails), what)
+        return False
+    try:
+        send_mail(settings, mails)
+    except MailError as error:
+        log.error("%s message(s) not sent: %s", what, error)
+        return False
+    return True
