@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from email import message_from_bytes, policy
 
 from sqlalchemy import select
 
@@ -12,6 +11,7 @@ from elearn.audit.models import AuditEntry
 from elearn.auth.models import User
 from elearn.auth.roles import Role
 from tests.admin.test_people import new_person
+from tests.smtp import plain_text
 
 NEW_PASSWORD = re.compile(r'<span class="card-value">([a-z]+-[a-z]+-[2-9]{2})</span>')
 
@@ -33,8 +33,7 @@ def _entries(db, action: str) -> list[tuple[int | None, int | None]]:
 
 
 def _text(message) -> str:
-    parsed = message_from_bytes(message.as_bytes(), policy=policy.default)
-    return parsed.get_body(preferencelist=("plain",)).get_content()
+    return plain_text(message)
 
 
 def test_a_new_dsl_made_by_an_admin_is_audited_and_the_existing_dsl_is_told(
