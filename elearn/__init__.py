@@ -16,6 +16,10 @@ __version__ = "0.1.0"
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application. Makes no network calls and runs no migrations."""
     app = Flask(__name__, instance_relative_config=True)
+    from elearn.web.numbers import IdConverter
+
+    # Before any blueprint adds a rule: every ``<int:...>`` in the app then takes ids only.
+    app.url_map.converters["int"] = IdConverter
     settings = load_config(config)
     check_config(settings)
     app.config["ELEARN"] = settings

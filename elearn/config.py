@@ -31,11 +31,15 @@ DEFAULTS: dict[str, Any] = {
     "CONTENT_ROOT": "",
     # How often (seconds) to look for edited content files; 0 = load once. Demo mode uses 2.
     "CONTENT_RELOAD_SECONDS": 0,
-    # Login throttling: per account, and a looser per-address cap so a classroom that shares
-    # one public IP is never locked out by one child's typos.
+    # Login throttling (see elearn/auth/throttle.py): failures of one account from one address,
+    # of one account from all addresses, and distinct accounts failing from one address (a
+    # school shares one public IP, so that never slows accounts that have not failed).
+    # Delays start at LOGIN_FIRST_DELAY_SECONDS and double with each further failure.
     "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 50,
+    "LOGIN_MAX_FAILED_ACCOUNTS_PER_IP": 30,
     "LOGIN_FAILURE_WINDOW_SECONDS": 900,
-    "LOGIN_MAX_FAILURES_PER_IP": 200,
+    "LOGIN_FIRST_DELAY_SECONDS": 60,
     "SESSION_IDLE_MINUTES": 120,
     "SESSION_MAX_HOURS": 12,
     "PROXY_FIX": False,

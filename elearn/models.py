@@ -1,5 +1,6 @@
 """Every table, imported in one place for Alembic and for ``create_all`` in tests."""
 
+from elearn.admin.models import AccessNotice
 from elearn.audit.models import AuditEntry
 from elearn.auth.models import Academy, LoginAttempt, LoginSession, ParentLink, User
 from elearn.compliance.models import PolicyRelease, Reminder
@@ -12,6 +13,7 @@ from elearn.xapi.models import LrsCredential, StatementActivity, StatementAgent,
 
 __all__ = [
     "Academy",
+    "AccessNotice",
     "Attachment",
     "AttemptAnswer",
     "AuditEntry",

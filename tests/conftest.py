@@ -127,16 +127,18 @@ class CsrfClient(FlaskClient):
     """
 
     csrf_token: str | None = None
+    # The session's CSRF secret when ``csrf_token`` was read: the app makes a new secret at
+    # every sign-in and sign-out, and a token from an older one no longer works.
+    _token_secret: str | None = None
 
     def open(self, *args, **kwargs):  # type: ignore[override]
         csrf = kwargs.pop("csrf", True)
         method = (kwargs.get("method") or "GET").upper()
         data = kwargs.get("data")
         if csrf and method == "POST" and isinstance(data, dict) and "csrf_token" not in data:
-            token = self.csrf_token or self.fetch_csrf_token()
-            kwargs["data"] = {**data, "csrf_token": token}
+            kwargs["data"] = {**data, "csrf_token": self._current_token()}
         elif csrf and method == "POST" and data is None and "json" not in kwargs:
-            kwargs["data"] = {"csrf_token": self.csrf_token or self.fetch_csrf_token()}
+            kwargs["data"] = {"csrf_token": self._current_token()}
         self._end_test_transaction()
         response = super().open(*args, **kwargs)
         self._end_test_transaction()
@@ -144,7 +146,25 @@ class CsrfClient(FlaskClient):
             match = CSRF_META.search(response.get_data(as_text=True))
             if match:
                 self.csrf_token = match.group(1)
+                self._token_secret = self.csrf_secret()
         return response
+
+    def _current_token(self) -> str:
+        if self.csrf_token is None or self._token_secret != self.csrf_secret():
+            return self.fetch_csrf_token()
+        return self.csrf_token
+
+    def csrf_secret(self) -> str | None:
+        """The CSRF secret in this client's session cookie, as the app would read it."""
+        app = self.application
+        cookie = self.get_cookie(app.config["SESSION_COOKIE_NAME"])
+        if cookie is None:
+            return None
+        serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+        try:
+            return serializer.loads(cookie.value).get("csrf_token")
+        except Exception:
+            return None
 
     def _end_test_transaction(self) -> None:
         session = self.application.extensions.get("tests.db")
@@ -155,10 +175,11 @@ class CsrfClient(FlaskClient):
     def fetch_csrf_token(self) -> str:
         response = super().open("/login")
         if response.status_code == 302:
-            response = super().open("/")
+            response = super().open("/", follow_redirects=True)
         match = CSRF_META.search(response.get_data(as_text=True))
         assert match, "no CSRF token on the page"
         self.csrf_token = match.group(1)
+        self._token_secret = self.csrf_secret()
         return self.csrf_token
 
     def login(self, username: str, password: str = factories.PASSWORD):

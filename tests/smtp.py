@@ -6,8 +6,8 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from email import message_from_bytes
-from email.message import Message
+from email import message_from_bytes, policy
+from email.message import EmailMessage, Message
 
 from aiosmtpd.controller import Controller
 
@@ -24,6 +24,19 @@ class Inbox:
 
     def to(self, address: str) -> list[Message]:
         return [m for m in self.messages if address in m["X-Envelope-To"]]
+
+
+def parsed(message: Message) -> EmailMessage:
+    """The message as a mail client reads it (the ``email`` package's modern policy)."""
+    return message_from_bytes(message.as_bytes(), policy=policy.default)  # type: ignore[return-value]
+
+
+def plain_text(message: Message) -> str:
+    return parsed(message).get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+
+
+def html_text(message: Message) -> str:
+    return parsed(message).get_body(preferencelist=("html",)).get_content()
 
 
 def _free_port() -> int:

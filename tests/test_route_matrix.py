@@ -36,8 +36,12 @@ EXPECTED: dict[str, tuple[str, dict[str, int | str]]] = {
     "static": ("GET", {r: 200 for r in ROLES}),
     "core.health": ("GET", {r: 200 for r in ROLES}),
     "core.home": ("GET", EVERYONE_SIGNED_IN),
+    # The notice in the URL does not exist: nobody may dismiss a notice that is not theirs.
+    "core.dismiss": ("POST", each(404)),
     "auth.login": ("GET", {"anonymous": 200, **{r: 302 for r in ROLES[1:]}}),
     "auth.logout": ("POST", {"anonymous": LOGIN, **{r: 302 for r in ROLES[1:]}}),
+    # Only someone whose password another person reset stays on this page; others go home.
+    "auth.choose_password": ("GET", each(302)),
     # Learning: the world's course is a pupil course (smart-ks2), so others get 404.
     "catalog.index": ("GET", EVERYONE_SIGNED_IN),
     "catalog.media": ("GET", each(404)),
@@ -154,6 +158,7 @@ def world(make, app_config) -> World:
         "upload_id": 999_999,
         "statement_id": "0b1c7f4e-5d1a-4c8e-9f21-6a3b2c1d0e9f",
         "credential_id": 999_999,
+        "notice_id": 999_999,
     }
     params.update(safeguarding_params(make.session, users, app_config["DATA_DIR"]))
     return World(users=users, params=params)

@@ -12,18 +12,17 @@ from elearn.auth import permissions as can
 from elearn.auth.access import requires
 from elearn.auth.models import Academy
 from elearn.db import get_db, utcnow
+from elearn.web.numbers import parse_id, parse_whole_number
 
 
 def _class_context() -> tuple[Academy | None, int | None, list[Academy]]:
     db = get_db()
     academy_arg = request.values.get("academy", "")
-    academy = card_service.class_academy(
-        db, current_user, int(academy_arg) if academy_arg.isdigit() else None
-    )
+    academy = card_service.class_academy(db, current_user, parse_id(academy_arg))
     if academy_arg and academy is None:
         abort(404)
     year_arg = request.values.get("year", "")
-    year = int(year_arg) if year_arg.isdigit() else None
+    year = parse_whole_number(year_arg)
     choices = services.academies_for(db, current_user) if can.is_admin(current_user) else []
     return academy, year, choices
 

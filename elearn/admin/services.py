@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from elearn.admin import access_grants
 from elearn.admin.passwords import memorable_password
 from elearn.audit.services import record_about_person
 from elearn.auth import permissions as can
@@ -243,6 +244,10 @@ def create_person(session: Session, actor: User, details: PersonDetails, *, now:
         detail={"role": person.role.value},
         at=now,
     )
+    if access_grants.has_safeguarding_access(person.role):
+        access_grants.note_safeguarding_access(
+            session, actor, person, access_grants.GRANTED, now=now
+        )
     return person
 
 
@@ -267,6 +272,11 @@ def update_person(
             person=person,
             detail={"fields": changed, "academy_before": academy_before},
             at=now,
+        )
+    if "academy_id" in changed and access_grants.has_safeguarding_access(person.role):
+        # A lead moved to another academy can now read that academy's reports.
+        access_grants.note_safeguarding_access(
+            session, actor, person, access_grants.GRANTED, now=now
         )
     return changed
 
@@ -297,6 +307,12 @@ def change_role(
         detail={"from": before.value, "to": details.role.value, "fields": changed},
         at=now,
     )
+    if access_grants.has_safeguarding_access(person.role) and (
+        before is not person.role or "academy_id" in changed
+    ):
+        access_grants.note_safeguarding_access(
+            session, actor, person, access_grants.GRANTED, now=now
+        )
     # A new role changes what the person may see: make them sign in again.
     revoke_all_sessions(session, person.id, now=now)
     return True
@@ -348,12 +364,15 @@ def may_reset_password(actor: User, person: User) -> bool:
 def reset_password(session: Session, actor: User, person: User, *, now: datetime) -> str:
     """Give someone a new memorable password and sign them out everywhere.
 
-    The password is returned once for the screen or card and never stored in clear.
+    The password is returned once for the screen or card and never stored in clear. Whoever
+    reset it has seen it, so the person must choose their own at their next sign-in. Every
+    reset (a single one or a class's sign-in cards) comes through here.
     """
     if not may_reset_password(actor, person) or person.id == actor.id:
         raise NotAllowed("cannot reset this password")
     password = memorable_password()
     person.password_hash = hash_password(password)
+    person.must_change_password = True
     revoke_all_sessions(session, person.id, now=now)
     record_about_person(
         session,
@@ -362,6 +381,11 @@ def reset_password(session: Session, actor: User, person: User, *, now: datetime
         person=person,
         at=now,
     )
+    if access_grants.has_safeguarding_access(person.role):
+        # Whoever reset it can sign in as this lead until they choose their own.
+        access_grants.note_safeguarding_access(
+            session, actor, person, access_grants.PASSWORD_RESET, now=now
+        )
     return password
 
 

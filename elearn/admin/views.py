@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from elearn.admin import academies as academy_service
+from elearn.admin import access_grants, links, services
 from elearn.admin import cards as card_service
-from elearn.admin import links, services
 from elearn.admin.forms import (
     AcademyForm,
     LinkForm,
@@ -24,7 +33,9 @@ from elearn.auth.access import requires
 from elearn.auth.models import Academy, User
 from elearn.auth.roles import Role
 from elearn.db import get_db, utcnow
+from elearn.mail import deliver_logged
 from elearn.roster.planner import describe_changes
+from elearn.web.numbers import parse_id
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
 
@@ -38,6 +49,9 @@ ACTION_LABELS = {
     "person.deactivate": "Deactivated",
     "person.reactivate": "Reactivated",
     "person.password_reset": "Password reset",
+    "person.password_chosen": "Chose their own password",
+    access_grants.GRANTED: "Given safeguarding access",
+    access_grants.PASSWORD_RESET: "Password reset (safeguarding access)",
     "person.link_add": "Parent link added",
     "person.link_remove": "Parent link removed",
     "roster.create": "Added by a roster import",
@@ -73,6 +87,18 @@ def _helpers() -> dict[str, object]:
     }
 
 
+def _tell_safeguarding_leads() -> None:
+    """E-mail the leads told about a change to safeguarding access (after it committed)."""
+    db = get_db()
+    notices = access_grants.take_new_notices(db)
+    if not notices:
+        return
+    config = current_app.config["ELEARN"]
+    home = str(config["BASE_URL"]).rstrip("/") + url_for("core.home", _anchor="access-notices")
+    mails = access_grants.notice_mails(db, notices, home_url=home)
+    deliver_logged(config, mails, what="safeguarding access notice")
+
+
 def _person_or_404(user_id: int) -> User:
     person = services.visible_person(get_db(), current_user, user_id)
     if person is None:
@@ -99,7 +125,7 @@ def people() -> Page:
     role = args.get("role", "")
     academy = args.get("academy", "")
     wanted = services.PeopleFilter(
-        academy_id=int(academy) if academy.isdigit() else None,
+        academy_id=parse_id(academy),
         role=Role(role) if role in {r.value for r in Role} else None,
         search=args.get("q", "")[:100],
         include_inactive=args.get("inactive") == "1",
@@ -132,6 +158,7 @@ def person_new() -> Page:
         if not problems:
             person = services.create_person(db, current_user, details, now=utcnow())
             db.commit()
+            _tell_safeguarding_leads()
             flash(f"{person.display_name} has been added.", "success")
             return redirect(url_for("admin.person", user_id=person.id))
         add_problems(form, problems.by_field)
@@ -188,6 +215,7 @@ def person_edit(user_id: int) -> Page:
         if not problems:
             changed = services.update_person(db, current_user, person, details, now=utcnow())
             db.commit()
+            _tell_safeguarding_leads()
             flash("Changes saved." if changed else "Nothing was changed.", "success")
             return redirect(url_for("admin.person", user_id=person.id))
         add_problems(form, problems.by_field)
@@ -214,6 +242,7 @@ def person_role(user_id: int) -> Page:
             before = person.role
             changed = services.change_role(db, current_user, person, details, now=utcnow())
             db.commit()
+            _tell_safeguarding_leads()
             if changed and before is not person.role:
                 flash(f"{person.display_name} is now: {person.role.label}.", "success")
             else:
@@ -260,6 +289,7 @@ def person_password(user_id: int) -> Page:
     db = get_db()
     password = services.reset_password(db, current_user, person, now=utcnow())
     db.commit()
+    _tell_safeguarding_leads()
     academy = db.get(Academy, person.academy_id) if person.academy_id else None
     card = card_service.SignInCard(
         person.display_name, person.username, password, services.year_label(person.year_group)

@@ -20,6 +20,8 @@ Rule = Callable[[Any], bool]
 
 ACCESS_ATTR = "_elearn_access"
 PUBLIC = "public"
+# What someone may still reach while they must choose a new password.
+OPEN_BEFORE_NEW_PASSWORD = frozenset({"auth.choose_password", "auth.logout"})
 
 
 def public(view: F) -> F:
@@ -64,6 +66,13 @@ def enforce_access() -> Response | None:
         if request.path.startswith("/xapi/"):
             abort(401)
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if (
+        current_user.must_change_password
+        and request.endpoint not in OPEN_BEFORE_NEW_PASSWORD
+        and not request.path.startswith("/xapi/")
+    ):
+        # Someone else knows this password: nothing else until the person picks their own.
+        return redirect(url_for("auth.choose_password"))
     if not rule(current_user):
         abort(403)
     return None

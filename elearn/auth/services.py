@@ -7,24 +7,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from elearn.audit.services import record_about_person
 from elearn.auth.models import LoginAttempt, LoginSession, User, new_session_token
-from elearn.auth.passwords import hash_password, needs_rehash, verify_password
+from elearn.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from elearn.auth.throttle import LoginPolicy, wait_before_attempt
 
 
 class LoginOutcome(StrEnum):
     OK = "ok"
     BAD_CREDENTIALS = "bad_credentials"
     THROTTLED = "throttled"
-
-
-@dataclass(frozen=True)
-class LoginPolicy:
-    max_failures: int = 5
-    window: timedelta = timedelta(minutes=15)
-    max_failures_per_ip: int = 200
 
 
 @dataclass(frozen=True)
@@ -43,19 +38,6 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _recent_failures(
-    session: Session, column: object, value: str, since: datetime
-) -> tuple[int, datetime | None]:
-    row = session.execute(
-        select(func.count(), func.min(LoginAttempt.attempted_at)).where(
-            column == value,  # type: ignore[operator]
-            LoginAttempt.succeeded.is_(False),
-            LoginAttempt.attempted_at >= since,
-        )
-    ).one()
-    return int(row[0]), row[1]
-
-
 def attempt_login(
     session: Session,
     username: str,
@@ -67,19 +49,14 @@ def attempt_login(
 ) -> LoginResult:
     """Check credentials under the throttle and, on success, open a server-side session.
 
-    The throttle counts failures per typed username (so one account cannot be brute-forced)
-    and, far more loosely, per address (a whole class behind one school IP keeps working).
-    Unknown usernames and wrong passwords give the same outcome.
+    Unknown usernames and wrong passwords give the same outcome; see ``elearn.auth.throttle``
+    for who waits after failures.
     """
     policy = policy or LoginPolicy()
     key = normalise_username(username)[:80]
-    since = now - policy.window
-    failures, oldest = _recent_failures(session, LoginAttempt.username, key, since)
-    ip_failures, ip_oldest = _recent_failures(session, LoginAttempt.ip, ip, since)
-    if failures >= policy.max_failures or ip_failures >= policy.max_failures_per_ip:
-        first = oldest if failures >= policy.max_failures else ip_oldest
-        wait = (first + policy.window - now) if first else policy.window
-        return LoginResult(LoginOutcome.THROTTLED, retry_after=max(wait, timedelta(minutes=1)))
+    wait = wait_before_attempt(session, key, ip, now=now, policy=policy)
+    if wait is not None:
+        return LoginResult(LoginOutcome.THROTTLED, retry_after=wait)
 
     user = session.scalar(select(User).where(User.username == key))
     ok = verify_password(user.password_hash if user else None, password)
@@ -164,4 +141,35 @@ def revoke_all_sessions(session: Session, user_id: int, *, now: datetime) -> Non
         update(LoginSession)
         .where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
         .values(revoked_at=now)
+    )
+
+
+def new_password_problem(user: User, password: str) -> str | None:
+    """Why ``password`` will not do as this person's own new password, or None."""
+    problem = password_problem(password)
+    if problem:
+        return problem
+    if verify_password(user.password_hash, password):
+        return "Choose a new password, not the one you were given."
+    return None
+
+
+def choose_password(
+    session: Session, user: User, password: str, *, keep_token: str | None, now: datetime
+) -> None:
+    """The person sets their own password: the one someone else gave them stops working.
+
+    Every other sign-in (one opened with the old password on a shared screen, say) ends; the
+    browser they chose it in stays signed in.
+    """
+    user.password_hash = hash_password(password)
+    user.must_change_password = False
+    others = update(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None)
+    )
+    if keep_token:
+        others = others.where(LoginSession.token_hash != _token_hash(keep_token))
+    session.execute(others.values(revoked_at=now))
+    record_about_person(
+        session, actor_id=user.id, action="person.password_chosen", person=user, at=now
     )

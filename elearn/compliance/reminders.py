@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
@@ -165,6 +166,13 @@ def _already_sent(session: Session, keys: list[Key]) -> set[Key]:
     return sent
 
 
+def _training_link(base_url: str, items: list[Item]) -> str:
+    """Straight to the one course concerned, or to the training record listing several."""
+    courses = {item.course_id for item in items}
+    path = f"/learn/{quote(courses.pop())}" if len(courses) == 1 else "/my-training"
+    return base_url.rstrip("/") + path
+
+
 def _personal_mail(row: PersonRow, items: list[Item], *, trust_name: str, base_url: str) -> Mail:
     kinds = {item.kind for item in items}
     if len(items) == 1:
@@ -187,7 +195,7 @@ def _personal_mail(row: PersonRow, items: list[Item], *, trust_name: str, base_u
         "",
         *[f"- {item.text}" for item in items],
         "",
-        f"Sign in to do your training: {base_url.rstrip('/')}/",
+        f"Sign in to do your training: {_training_link(base_url, items)}",
         "",
         "If you have done this training somewhere else (for example on an INSET day), tell "
         "your designated safeguarding lead so they can record it.",
@@ -232,7 +240,8 @@ def _digest_mail(
             lines.append(f"- {row.name} ({row.role.label}): " + "; ".join(texts))
         lines.append("")
     lines += [
-        f"See the full dashboard: {base_url.rstrip('/')}/compliance/",
+        f"See the full dashboard: {base_url.rstrip('/')}/compliance/academies/"
+        f"{recipient.academy_id}",
         "",
         f"{trust_name} online safety learning",
     ]

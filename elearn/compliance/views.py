@@ -35,6 +35,7 @@ from elearn.compliance.requirements import POLICY_DUE_DAYS, TRAINED_ROLES
 from elearn.compliance.rules import uk_date
 from elearn.compliance.status import Filters, Matrix, academy_matrix
 from elearn.db import get_db, utcnow
+from elearn.web.numbers import parse_id
 
 bp = Blueprint("compliance", __name__, url_prefix="/compliance", template_folder="templates")
 
@@ -198,9 +199,10 @@ def _requested_academy() -> int | None:
     raw = request.args.get("academy", "")
     if not raw:
         return None
-    if not raw.isdigit():
+    academy_id = parse_id(raw)
+    if academy_id is None:
         abort(404)
-    return int(raw)
+    return academy_id
 
 
 @bp.route("/export.csv")

@@ -8,7 +8,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 from elearn.admin.links import children_of, parents_of
@@ -20,6 +19,7 @@ from elearn.auth.roles import Role
 from elearn.db import get_db, utcnow
 from elearn.privacy import retention as retention_service
 from elearn.privacy import services
+from elearn.web.numbers import WholeNumberField
 
 bp = Blueprint("privacy", __name__, template_folder="templates")
 
@@ -96,21 +96,21 @@ def erase_person(user_id: int) -> Page:
 
 
 class RetentionForm(FlaskForm):
-    pupil = IntegerField(
+    pupil = WholeNumberField(
         "Pupils",
         validators=[
             InputRequired("Enter a number of months for pupils."),
             NumberRange(1, retention_service.MAX_MONTHS, "Enter between 1 and 1200 months."),
         ],
     )
-    parent = IntegerField(
+    parent = WholeNumberField(
         "Parents and carers",
         validators=[
             InputRequired("Enter a number of months for parents and carers."),
             NumberRange(1, retention_service.MAX_MONTHS, "Enter between 1 and 1200 months."),
         ],
     )
-    staff = IntegerField(
+    staff = WholeNumberField(
         "Staff and volunteers",
         validators=[
             InputRequired("Enter a number of months for staff."),

@@ -16,6 +16,7 @@ from elearn.catalog.gift import Question, QuestionType, parse_gift
 from elearn.catalog.gift_export import to_gift
 from elearn.catalog.schema import QuizSettings
 from elearn.quiz.grading import ResponseInvalid
+from elearn.web.numbers import parse_whole_number
 
 
 @dataclass(frozen=True)
@@ -115,9 +116,10 @@ def raw_response(drawn: DrawnQuestion, form: Mapping[str, Any]) -> Any:
 
 
 def _from_display(drawn: DrawnQuestion, value: str) -> str:
-    if not value.strip().isdigit() or not 0 <= int(value) < len(drawn.order):
+    index = parse_whole_number(value, maximum=len(drawn.order) - 1)
+    if index is None:
         raise ResponseInvalid("That answer is not one of the choices for this question.")
-    return str(drawn.order[int(value)])
+    return str(drawn.order[index])
 
 
 def is_blank(drawn: DrawnQuestion, form: Mapping[str, Any]) -> bool:

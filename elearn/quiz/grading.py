@@ -34,6 +34,7 @@ from elearn.catalog.gift_model import (
     exact,
     format_number,
 )
+from elearn.web.numbers import parse_whole_number
 
 # Longest typed answer accepted; anything longer is not a genuine short answer.
 MAX_TEXT_LENGTH = 500
@@ -140,8 +141,9 @@ def _index(question: Question, value: Any) -> int:
 
 
 def _parse_index(question: Question, raw: Any) -> int:
-    if isinstance(raw, str) and raw.strip().isdigit():
-        return _index(question, int(raw.strip()))
+    index = parse_whole_number(raw) if isinstance(raw, str) else None
+    if index is not None:
+        return _index(question, index)
     if isinstance(raw, str) and not raw.strip():
         raise ResponseInvalid("Please choose an answer.")
     raise ResponseInvalid("That answer is not one of the choices for this question.")
@@ -346,7 +348,8 @@ def _validate_matching(question: Question, raw: Any) -> dict[int, str]:
     chosen: dict[int, str] = {}
     for key, value in raw.items():
         text_key = str(key).strip()
-        if not text_key.isdigit() or not 0 <= int(text_key) < len(pairs):
+        index = parse_whole_number(text_key, maximum=len(pairs) - 1)
+        if index is None:
             raise ResponseInvalid("That item is not part of this question.")
         if not isinstance(value, str):
             raise ResponseInvalid("Please choose a match for each item.")
@@ -354,7 +357,7 @@ def _validate_matching(question: Question, raw: Any) -> dict[int, str]:
             continue  # left on "Choose…": unanswered, marked wrong
         if value not in offered:
             raise ResponseInvalid(f"'{value[:80]}' is not one of the options for this question.")
-        chosen[int(text_key)] = value
+        chosen[index] = value
     return chosen
 
 

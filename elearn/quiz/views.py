@@ -17,6 +17,7 @@ from elearn.quiz import services
 from elearn.quiz.draw import DrawnQuestion
 from elearn.quiz.models import QuizAttempt
 from elearn.quiz.presentation import present, question_html
+from elearn.web.numbers import parse_whole_number
 
 bp = Blueprint("quiz", __name__, template_folder="templates")
 
@@ -118,7 +119,7 @@ def _render_attempt(
 def attempt(course_id: str, attempt_id: int) -> Response | tuple[str, int]:
     course = _quiz_course(course_id)
     attempt = _attempt(course, attempt_id)
-    checked = request.args.get("checked", type=int)
+    checked = parse_whole_number(request.args.get("checked"))
     if not attempt.is_open and checked is None:
         return redirect(url_for("quiz.result", course_id=course.id, attempt_id=attempt.id))
     if checked is not None and not 1 <= checked <= len(attempt.draw):

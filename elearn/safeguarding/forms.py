@@ -33,6 +33,7 @@ from elearn.safeguarding.models import (
     PerpetratorKind,
 )
 from elearn.safeguarding.timefmt import LOCAL_ZONE
+from elearn.web.numbers import parse_id
 
 TEXT_LIMIT = 5000
 WHEN_LABELS = {
@@ -306,14 +307,14 @@ class EntryForm(FlaskForm):
             raise ValidationError("Choose a type of entry from the list.")
 
     def validate_corrects(self, field: Field) -> None:
-        if field.data and not str(field.data).isdigit():
+        if field.data and parse_id(field.data) is None:
             raise ValidationError("The entry to correct was not recognised.")
 
     def action_value(self) -> CyberAction | None:
         return CyberAction(self.action.data) if self.action.data else None
 
     def corrects_id(self) -> int | None:
-        return int(self.corrects.data) if self.corrects.data else None
+        return parse_id(self.corrects.data)
 
     def happened_at_utc(self) -> datetime | None:
         return self.happened_at.data

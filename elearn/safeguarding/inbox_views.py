@@ -29,6 +29,7 @@ from elearn.safeguarding.models import (
 from elearn.safeguarding.route import cyberbullying_route
 from elearn.safeguarding.timefmt import from_local
 from elearn.safeguarding.uploads import download_name, human_size, remove_file, stored_path
+from elearn.web.numbers import parse_id
 
 lead_only = requires(can.is_safeguarding_lead)
 
@@ -68,7 +69,7 @@ def _case_forms(report: Report, given: dict[str, FlaskForm]) -> dict[str, FlaskF
         entry_form = built["entry_form"]
         entry_form.action.choices = [SelectChoice("", "Note")]  # type: ignore[attr-defined]
     correcting = request.args.get("correct", "")
-    if "entry_form" not in given and correcting.isdigit():
+    if "entry_form" not in given and parse_id(correcting) is not None:
         built["entry_form"].corrects.data = correcting  # type: ignore[attr-defined]
     return built
 
@@ -95,7 +96,7 @@ def _render_case(report: Report, *, status: int = 200, **given: FlaskForm) -> tu
         "can_decide": can.can_decide_blocked_site(current_user, report.academy_id)
         and report.kind is ReportKind.BLOCKED_ACCESS,
         "route": route,
-        "corrects": int(corrects) if str(corrects or "").isdigit() else None,
+        "corrects": parse_id(corrects),
         "access_log": audit_log.for_report(db, report),
         "max_size": human_size(max_bytes()),
         "errors": [form for form in given.values() if form.errors],

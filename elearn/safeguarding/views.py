@@ -151,12 +151,13 @@ def _details_for(kind: ReportKind, form: FlaskForm) -> services.ReportInput:
     )
 
 
-def _send_new_report_mail(academy_id: int) -> None:
+def _send_new_report_mail(academy_id: int, report_id: int) -> None:
     addresses = services.notification_addresses(get_db(), academy_id)
     mails = notify.new_report_mails(
         addresses,
         base_url=str(current_app.config["ELEARN"]["BASE_URL"]),
-        inbox_path=url_for("safeguarding.inbox"),
+        # Straight to the case (opening it is still signed in and audited), not the inbox.
+        inbox_path=url_for("safeguarding.case", report_id=report_id),
     )
     notify.deliver(current_app.config["ELEARN"], mails)
 
@@ -197,7 +198,7 @@ def _handle_report_form(
                     remove_file(directory, name)
                 raise
             # After the commit: a mail failure can never lose the report.
-            _send_new_report_mail(report.academy_id)
+            _send_new_report_mail(report.academy_id, report.id)
             if can.is_pupil(current_user):
                 flash("Thank you for telling us. You did the right thing.", "success")
             else:

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from elearn.admin.access_grants import NoticeText, has_safeguarding_access, open_notices
 from elearn.auth.models import Academy, ParentLink, User
 from elearn.auth.permissions import is_staff_member
 from elearn.auth.roles import Role
@@ -27,6 +28,8 @@ class HomePage:
     children: list[User] = field(default_factory=list)
     # Staff: their standing on each training requirement, most urgent first.
     training: list[tuple[Requirement, Cell]] = field(default_factory=list)
+    # Leads: changes to who can read their academy's safeguarding reports, until dismissed.
+    access_notices: list[NoticeText] = field(default_factory=list)
 
     @property
     def next_up(self) -> CourseProgress | None:
@@ -82,4 +85,5 @@ def home_page(session: Session, user: User, catalog: Catalog, today: date) -> Ho
         academy=academy,
         progress=[course_progress(session, user, course, today) for course in courses],
         children=children,
+        access_notices=open_notices(session, user) if has_safeguarding_access(user.role) else [],
     )

@@ -44,6 +44,8 @@ def main_nav() -> list[NavLink]:
     views = current_app.view_functions
     # The person behind the proxy, looked up once rather than through it for every rule.
     user = current_user._get_current_object()  # type: ignore[attr-defined]
+    if user.must_change_password:
+        return []  # every page but "choose your password" would only send them back there
     return [
         NavLink(entry.label, url_for(entry.endpoint), request.endpoint == entry.endpoint)
         for entry in NAV

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template, request
+import hashlib
+
+from flask import Flask, Response, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 csrf = CSRFProtect()
+
+# Flask-WTF keeps the secret its tokens are made from under this session key.
+CSRF_SECRET_KEY = "csrf_token"
+# Which sign-in the secret was made for: a hash of the server-side session token.
+CSRF_OWNER_KEY = "csrf_owner"
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -47,8 +55,35 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def _sign_in_fingerprint() -> str | None:
+    token = current_user.session_token if current_user.is_authenticated else None
+    return hashlib.sha256(token.encode()).hexdigest()[:32] if token else None
+
+
+def rotate_csrf_secret() -> None:
+    """Forget the CSRF secret: tokens issued so far stop working, new pages get new ones."""
+    session.pop(CSRF_SECRET_KEY, None)
+    owner = _sign_in_fingerprint()
+    if owner is None:
+        session.pop(CSRF_OWNER_KEY, None)
+    else:
+        session[CSRF_OWNER_KEY] = owner
+
+
+def bind_csrf_to_sign_in() -> None:
+    """Tokens belong to one sign-in: a new, ended or expired sign-in makes a new secret.
+
+    Without this the secret lives as long as the cookie, so a token read from a page before
+    someone signed in (or after they signed out, or after their session expired) would still
+    be accepted. Runs before the CSRF check.
+    """
+    if session.get(CSRF_OWNER_KEY) != _sign_in_fingerprint():
+        rotate_csrf_secret()
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
+    app.before_request(bind_csrf_to_sign_in)  # registered first: CSRFProtect checks after it
     csrf.init_app(app)
     app.after_request(add_security_headers)
 

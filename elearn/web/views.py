@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
+from elearn.admin.access_grants import dismiss_notice
 from elearn.auth.access import public, signed_in
-from elearn.db import get_db
+from elearn.db import get_db, utcnow
 from elearn.learning.access import catalog, moment
 from elearn.web import home as home_service
 
@@ -20,6 +21,16 @@ bp = Blueprint("core", __name__)
 def home() -> str:
     page = home_service.home_page(get_db(), current_user, catalog(), moment().today)
     return render_template(f"core/home_{page.template}.html", page=page)
+
+
+@bp.post("/notices/<int:notice_id>/dismiss")
+@signed_in
+def dismiss(notice_id: int) -> Response:
+    db = get_db()
+    if not dismiss_notice(db, current_user, notice_id, now=utcnow()):
+        abort(404)
+    db.commit()
+    return redirect(url_for("core.home"))
 
 
 @bp.route("/healthz")

@@ -25,6 +25,8 @@ from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from urllib.parse import quote, urlsplit
 
+from elearn.web.numbers import parse_whole_number
+
 REASON_LIMIT = 500
 # How a kept connection fails when the LRS has closed it while it sat idle.
 _CLOSED_WHILE_IDLE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
@@ -178,8 +180,9 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if value is None or not value.strip():
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    seconds = parse_whole_number(value)
+    if seconds is not None:
+        return float(seconds)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -39,6 +39,7 @@ from typing import Any
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
+from elearn.web.numbers import parse_whole_number
 from elearn.xapi import formats, query_sql
 from elearn.xapi.result_formats import format_statement
 from elearn.xapi.store import agent_key
@@ -232,9 +233,9 @@ def _limit(params: Mapping[str, str]) -> int:
     value = params.get("limit")
     if value is None:
         return DEFAULT_LIMIT
-    if not value.isdigit():
+    number = parse_whole_number(value)
+    if number is None:
         raise QueryError("limit must be a whole number, 0 or more")
-    number = int(value)
     return MAX_LIMIT if number == 0 else min(number, MAX_LIMIT)
 
 

@@ -11,6 +11,7 @@ from elearn.compliance.commands import compliance
 from elearn.compliance.models import Reminder, ReminderKind
 from elearn.compliance.reminders import ReminderSettings, plan_reminders
 from tests.compliance.conftest import complete, sign
+from tests.smtp import html_text, plain_text
 
 AS_OF = date(2026, 6, 15)  # a Monday
 
@@ -64,7 +65,7 @@ def subject_of(message) -> str:
 
 
 def text_of(message) -> str:
-    return message.get_payload(decode=True).decode("utf-8").replace("\r\n", "\n")
+    return plain_text(message)
 
 
 def remind(app, *args):
@@ -88,7 +89,7 @@ def test_first_run_sends_each_person_one_email_and_the_leads_a_digest(
     letter = text_of(late)
     assert "Dear Larry," in letter
     assert "Staff induction — online safety: Overdue — was due 3 February 2025." in letter
-    assert "http://elearn.test/" in letter
+    assert "http://elearn.test/my-training" in letter  # several courses: the training record
 
     [new] = smtp.to("nina@riverside.example")
     assert subject_of(new) == "Training reminder: 3 courses to do"
@@ -97,6 +98,9 @@ def test_first_run_sends_each_person_one_email_and_the_leads_a_digest(
     [soon] = smtp.to("sam@riverside.example")
     assert subject_of(soon) == "Training due soon: Safeguarding refresher — annual"
     assert "due by 20 June 2026" in text_of(soon)
+    # One course: the link goes straight to it, in both parts.
+    assert "http://elearn.test/learn/safeguarding-refresher" in text_of(soon)
+    assert 'href="http://elearn.test/learn/safeguarding-refresher"' in html_text(soon)
 
     for lead in ("dsl@riverside.example", "head@riverside.example"):
         [digest] = smtp.to(lead)
@@ -105,6 +109,7 @@ def test_first_run_sends_each_person_one_email_and_the_leads_a_digest(
         )
         text = text_of(digest)
         assert "- Larry Late (Staff):" in text
+        assert f"http://elearn.test/compliance/academies/{school['dsl'].academy_id}" in text
         assert "no e-mail address" in text and "- Olly Offline (Staff):" in text
         assert "Nina New" not in text.split("no e-mail address")[0]
     # The trained DSL has nothing due, so gets no personal reminder besides the digest.
