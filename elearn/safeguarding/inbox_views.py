@@ -333,7 +333,11 @@ def mark_for_blocking(site_report_id: int) -> Response | tuple[str, int]:
 @lead_only
 @writes
 def download(attachment_id: int) -> Response:
-    """Serve a file to its academy's team only: pictures inline, anything else as a download."""
+    """Serve a file to its academy's team only, always as a download, never cached.
+
+    Evidence may be an indecent image of a child (UKCIS: do not view it), so nothing is ever
+    shown inline: the browser saves the file only after a deliberate click, which is logged.
+    """
     db = get_db()
     attachment = services.attachment_for_team(db, current_user, attachment_id)
     if attachment is None:
@@ -346,12 +350,14 @@ def download(attachment_id: int) -> Response:
     response = send_file(
         path,
         mimetype=attachment.content_type,
-        as_attachment=not attachment.is_image,
+        as_attachment=True,
         download_name=download_name(attachment.original_name, attachment.content_type),
         conditional=False,
         etag=False,
         max_age=0,
     )
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
