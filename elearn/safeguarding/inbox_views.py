@@ -17,6 +17,7 @@ from wtforms import SelectChoice
 
 from elearn.auth import permissions as can
 from elearn.auth.access import requires
+from elearn.auth.models import User
 from elearn.db import get_db, utcnow, writes
 from elearn.safeguarding import audit_log, forms, handling, notify, services
 from elearn.safeguarding.blueprint import bp, checked_file, files_dir, max_bytes
@@ -73,6 +74,17 @@ def _case_forms(report: Report, given: dict[str, FlaskForm]) -> dict[str, FlaskF
     return built
 
 
+def _record_link(person: User | None) -> str | None:
+    """Where the viewer may open the person's own record, if anywhere."""
+    if person is None or person.academy_id != current_user.academy_id:
+        return None
+    if can.can_list_people(current_user):
+        return url_for("admin.person", user_id=person.id)
+    if person.role.is_staff and can.can_view_compliance(current_user):
+        return url_for("compliance.person", staff_id=person.id)
+    return None
+
+
 def _render_case(report: Report, *, status: int = 200, **given: FlaskForm) -> tuple[str, int]:
     """Show a report to its academy's team; the showing itself is audited and committed."""
     db = get_db()
@@ -97,6 +109,8 @@ def _render_case(report: Report, *, status: int = 200, **given: FlaskForm) -> tu
         "route": route,
         "corrects": int(corrects) if str(corrects or "").isdigit() else None,
         "access_log": audit_log.for_report(db, report),
+        "affected_link": _record_link(report.person_affected_user),
+        "other_link": _record_link(report.other_party_user),
         "max_size": human_size(max_bytes()),
         "errors": [form for form in given.values() if form.errors],
         **_case_forms(report, given),

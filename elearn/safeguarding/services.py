@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from elearn.audit.services import record
@@ -21,6 +21,7 @@ from elearn.auth.models import User
 from elearn.auth.roles import Role
 from elearn.privacy.holds import register_hold
 from elearn.privacy.registry import register_exporter
+from elearn.safeguarding import people
 from elearn.safeguarding.models import (
     Attachment,
     ContactDirection,
@@ -61,6 +62,9 @@ class ReportInput:
     other_party: str | None = None
     person_affected: str | None = None
     perpetrator_kind: PerpetratorKind | None = None
+    # One of the academy's people, picked from the list (``people.nameable_people``).
+    other_party_id: int | None = None
+    person_affected_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,9 @@ def submit_report(
     """Create a report for the reporter's academy, with its first chronology entry."""
     if not may_file(reporter, kind) or reporter.academy_id is None:
         raise PermissionError(f"{reporter.role.value} may not send a {kind.value} report")
+    # Never link someone the reporter could not have picked (another academy's pupil, say).
+    affected = people.checked_person(session, reporter, details.person_affected_id)
+    other = people.checked_person(session, reporter, details.other_party_id)
     report = Report(
         kind=kind,
         academy_id=reporter.academy_id,
@@ -131,7 +138,9 @@ def submit_report(
         needed_by_on=details.needed_by_on,
         direction=details.direction,
         other_party=_clean(details.other_party),
+        other_party_id=other.id if other else None,
         person_affected=_clean(details.person_affected),
+        person_affected_id=affected.id if affected else None,
         perpetrator_kind=details.perpetrator_kind,
     )
     session.add(report)
@@ -200,6 +209,8 @@ def _with_people() -> tuple[object, ...]:
     return (
         selectinload(Report.reporter),
         selectinload(Report.assignee),
+        selectinload(Report.person_affected_user),
+        selectinload(Report.other_party_user),
         selectinload(Report.entries).selectinload(ReportEntry.author),
         selectinload(Report.attachments).selectinload(Attachment.uploaded_by),
     )
@@ -346,15 +357,31 @@ def record_download(
 
 @register_hold
 def safeguarding_hold(session: Session, user_id: int) -> str | None:
-    """Safeguarding records must be kept, so their reporters' accounts cannot be erased."""
-    count = session.scalar(
-        select(func.count()).select_from(Report).where(Report.reporter_id == user_id)
-    )
-    if not count:
+    """Safeguarding records must be kept, and so must the identity of everyone they are
+    about: the sender, and anyone named in them as affected or responsible."""
+    sent, named = session.execute(
+        select(
+            func.count().filter(Report.reporter_id == user_id),
+            func.count().filter(
+                or_(Report.person_affected_id == user_id, Report.other_party_id == user_id)
+            ),
+        ).where(
+            or_(
+                Report.reporter_id == user_id,
+                Report.person_affected_id == user_id,
+                Report.other_party_id == user_id,
+            )
+        )
+    ).one()
+    if not sent and not named:
         return None
-    noun = "report" if count == 1 else "reports"
+    parts = []
+    if sent:
+        parts.append(f"sent {sent} safeguarding {'report' if sent == 1 else 'reports'}")
+    if named:
+        parts.append(f"is named in {named} safeguarding {'report' if named == 1 else 'reports'}")
     return (
-        f"This person sent {count} safeguarding {noun} that the academy must keep. "
+        f"This person {' and '.join(parts)} that the academy must keep. "
         "Ask the academy's designated safeguarding lead before removing their details."
     )
 

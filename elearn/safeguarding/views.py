@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from elearn.auth import permissions as can
 from elearn.auth.access import requires, signed_in
 from elearn.db import get_db, utcnow, writes
-from elearn.safeguarding import forms, notify, services
+from elearn.safeguarding import forms, notify, people, services
 from elearn.safeguarding.blueprint import bp, checked_file, files_dir, max_bytes
 from elearn.safeguarding.models import (
     ContactDirection,
@@ -137,14 +137,18 @@ def _details_for(kind: ReportKind, form: FlaskForm) -> services.ReportInput:
             description=data["description"],
             direction=ContactDirection(data["direction"]),
             other_party=data["other_party"],
+            other_party_id=data["other_party_id"],
             person_affected=data["person_affected"],
+            person_affected_id=data["person_affected_id"],
             where_online=data["platform"],
             occurred_at=when("occurred_at"),
         )
     return services.ReportInput(
         description=data["description"],
         person_affected=data["person_affected"],
+        person_affected_id=data["person_affected_id"],
         other_party=data["other_party"],
+        other_party_id=data["other_party_id"],
         perpetrator_kind=PerpetratorKind(data["perpetrator_kind"]),
         where_online=data["platform"],
         occurred_at=when("occurred_at"),
@@ -231,6 +235,8 @@ def _adult_form(
     kind: ReportKind, form: FlaskForm, page: FormPage | None = None
 ) -> Response | tuple[str, int]:
     page = page or FORM_PAGES[kind]
+    if isinstance(form, forms.NamesPeople):
+        form.offer_people(people.choices(get_db(), current_user))
 
     def render(filled: FlaskForm) -> str:
         return render_template(
