@@ -12,15 +12,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from elearn.audit.services import record
 from elearn.auth import permissions as can
 from elearn.auth.models import User
 from elearn.auth.roles import Role
-from elearn.privacy.holds import register_hold
-from elearn.privacy.registry import register_exporter
 from elearn.safeguarding import people
 from elearn.safeguarding.models import (
     Attachment,
@@ -352,55 +350,5 @@ def record_download(
     )
 
 
-# ---- data protection -----------------------------------------------------------------------
-
-
-@register_hold
-def safeguarding_hold(session: Session, user_id: int) -> str | None:
-    """Safeguarding records must be kept, and so must the identity of everyone they are
-    about: the sender, and anyone named in them as affected or responsible."""
-    sent, named = session.execute(
-        select(
-            func.count().filter(Report.reporter_id == user_id),
-            func.count().filter(
-                or_(Report.person_affected_id == user_id, Report.other_party_id == user_id)
-            ),
-        ).where(
-            or_(
-                Report.reporter_id == user_id,
-                Report.person_affected_id == user_id,
-                Report.other_party_id == user_id,
-            )
-        )
-    ).one()
-    if not sent and not named:
-        return None
-    parts = []
-    if sent:
-        parts.append(f"sent {sent} safeguarding {'report' if sent == 1 else 'reports'}")
-    if named:
-        parts.append(f"is named in {named} safeguarding {'report' if named == 1 else 'reports'}")
-    return (
-        f"This person {' and '.join(parts)} that the academy must keep. "
-        "Ask the academy's designated safeguarding lead before removing their details."
-    )
-
-
-@register_exporter("safeguarding_reports", tables=("safeguarding_reports",))
-def export_reports(session: Session, user_id: int) -> dict[str, object]:
-    """What the person sent and where it got to. Content and the team's notes stay with the
-    academy's DSL, who answers any request for them case by case."""
-    reports = session.scalars(
-        select(Report).where(Report.reporter_id == user_id).order_by(Report.created_at)
-    ).all()
-    return {
-        "reports_sent": [
-            {
-                "kind": report.kind.label,
-                "sent_at": report.created_at.isoformat(),
-                "status": report.status.value,
-            }
-            for report in reports
-        ],
-        "note": "For the content of safeguarding records, ask the academy's DSL.",
-    }
+# Registers the holds, exporters and erasers with the privacy package on import.
+from elearn.safeguarding import data_protection  # noqa: E402, F401
