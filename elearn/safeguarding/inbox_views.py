@@ -19,7 +19,7 @@ from elearn.auth import permissions as can
 from elearn.auth.access import requires
 from elearn.auth.models import User
 from elearn.db import get_db, utcnow, writes
-from elearn.safeguarding import audit_log, forms, handling, notify, services
+from elearn.safeguarding import audit_log, forms, handling, limits, notify, services
 from elearn.safeguarding.blueprint import bp, checked_file, files_dir, max_bytes
 from elearn.safeguarding.models import (
     Decision,
@@ -234,6 +234,18 @@ def add_evidence(report_id: int) -> Response | tuple[str, int]:
     if not (valid and file_ok and new_file is not None):
         return _render_case(report, status=422, evidence_form=form)
     db = get_db()
+    limits.lock_academy(db, report.academy_id)
+    try:
+        limits.check_storage(
+            db,
+            report.academy_id,
+            new_file.upload.size,
+            limits.Limits.from_config(current_app.config["ELEARN"]),
+        )
+    except limits.StorageFull:
+        db.rollback()
+        form.file.errors = [limits.storage_full_message(pupil=False)]
+        return _render_case(report, status=422, evidence_form=form)
     directory = files_dir()
     captured = from_local(form.captured_at.data) if form.captured_at.data else None
     try:
