@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "report.viewed": "Opened the report",
     "report.viewed_by_sender": "Sender checked its progress",
     "report.inbox_listed": "Saw it listed in the inbox",
+    "report.team_notified": "Team told by e-mail that a report is waiting",
     "report.assigned": "Assigned it",
     "report.entry_added": "Added to the record",
     "report.marked_for_blocking": "Marked the site for blocking",

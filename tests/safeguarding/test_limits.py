@@ -4,6 +4,7 @@ academy, and one new-report e-mail per burst. Each refusal is kind and loses not
 from __future__ import annotations
 
 import io
+import threading
 from datetime import timedelta
 
 import pytest
@@ -102,6 +103,33 @@ def test_the_limit_is_counted_in_the_database_across_app_servers(app_config, sch
     assert _tell(clients[0]).status_code == 429
     assert _tell(clients[1]).status_code == 429
     assert _count(db) == 2
+    for server in servers:
+        server.extensions["elearn.engine"].dispose()
+
+
+def test_simultaneous_reports_on_two_servers_keep_to_the_limit(app_config, school, db):
+    app_config["REPORTS_PER_HOUR_PUPIL"] = 1
+    servers = [create_app(app_config), create_app(app_config)]
+    clients = []
+    for server in servers:
+        server.test_client_class = CsrfClient
+        for _ in range(2):
+            clients.append(server.test_client())
+            clients[-1].login(school["pupil"].username)
+    barrier = threading.Barrier(len(clients))
+    statuses = []
+
+    def send(client):
+        barrier.wait()
+        statuses.append(_tell(client).status_code)
+
+    threads = [threading.Thread(target=send, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [302, 429, 429, 429]
+    assert _count(db) == 1
     for server in servers:
         server.extensions["elearn.engine"].dispose()
 
