@@ -57,6 +57,13 @@ DEFAULTS: dict[str, Any] = {
     "DATA_DIR": "",
     # The largest evidence file accepted (bytes).
     "UPLOAD_MAX_BYTES": 8 * 1024 * 1024,
+    # Safeguarding abuse limits, counted in the database: reports one person may send in an
+    # hour, the evidence files one academy may keep (bytes), and the minutes after a "new
+    # report" e-mail in which no other is sent unless the team has looked at the inbox since.
+    "REPORTS_PER_HOUR_PUPIL": 10,
+    "REPORTS_PER_HOUR_ADULT": 30,
+    "EVIDENCE_QUOTA_BYTES": 2 * 1024 * 1024 * 1024,
+    "REPORT_MAIL_QUIET_MINUTES": 30,
     # Single sign-on with the schools' Microsoft 365 or Google Workspace accounts (OpenID
     # Connect). Off unless issuer, client id and secret and an allowed tenant or domain are set.
     "OIDC_ISSUER": "",

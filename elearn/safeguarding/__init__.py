@@ -7,9 +7,11 @@ Who sends what
     report social media contact between staff and pupils or families.
 
 Who sees what
-    The sender sees their own report and its progress: pupils get a kind "we got it" page,
-    adults see what they sent and its status; the person who asked for a blocked site sees
-    the head teacher's decision and reason. Nobody but the team sees notes or chronology.
+    The sender sees that their report arrived, its kind, date and progress, never its words,
+    its other fields or its files: whoever holds the sender's password (shared, or reset by
+    the school) would see them too. Pupils get a kind "we got it" page. The person who asked
+    for a blocked site sees the head teacher's decision and reason, written for them. Nobody
+    but the team sees notes or chronology.
 
     The academy's DSLs and head teacher see every report of their academy. Blocked-site
     requests and contact attempts are the head teacher's to act on (the policy sends them to
@@ -23,5 +25,6 @@ Records
     Chronology entries are append-only (a correction is a new entry that points at the one it
     corrects); every view, change and download writes an audit entry in the same transaction.
     Notification e-mails say only that a report is waiting. Reporters' accounts are held from
-    erasure while their reports exist (see ``services.safeguarding_hold``).
+    erasure while their reports exist, and so is anyone a report names by id (see
+    ``data_protection``).
 """

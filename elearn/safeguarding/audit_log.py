@@ -13,10 +13,14 @@ from elearn.auth.models import User
 from elearn.safeguarding.models import Report
 from elearn.safeguarding.services import ATTACHMENT, REPORT
 
+LISTED = "report.inbox_listed"
+
 ACTION_LABELS = {
     "report.created": "Sent the report",
     "report.viewed": "Opened the report",
     "report.viewed_by_sender": "Sender checked its progress",
+    "report.inbox_listed": "Saw it listed in the inbox",
+    "report.team_notified": "Team told by e-mail that a report is waiting",
     "report.assigned": "Assigned it",
     "report.entry_added": "Added to the record",
     "report.marked_for_blocking": "Marked the site for blocking",
@@ -32,12 +36,22 @@ ACTION_LABELS = {
 class LogLine:
     at: datetime
     who: str
+    role: str
     what: str
 
 
+def _what(entry: AuditEntry, file_names: dict[int, str]) -> str:
+    label = ACTION_LABELS.get(entry.action, entry.action)
+    if entry.subject_type == ATTACHMENT and entry.subject_id in file_names:
+        return f"{label}: {file_names[entry.subject_id]}"
+    return label
+
+
 def for_report(session: Session, report: Report) -> list[LogLine]:
-    """Newest first. The inbox listing is logged too, but against the academy, not here."""
-    attachment_ids = [attachment.id for attachment in report.attachments]
+    """Newest first: every open, change and file opened, and every inbox listing that showed
+    it (those entries belong to the academy and name the reports they listed)."""
+    file_names = {attachment.id: attachment.original_name for attachment in report.attachments}
+    attachment_ids = list(file_names)
     condition = and_(AuditEntry.subject_type == REPORT, AuditEntry.subject_id == report.id)
     if attachment_ids:
         condition = or_(
@@ -47,17 +61,24 @@ def for_report(session: Session, report: Report) -> list[LogLine]:
                 AuditEntry.subject_id.in_(attachment_ids),
             ),
         )
+    listings = and_(
+        AuditEntry.action == LISTED,
+        AuditEntry.academy_id == report.academy_id,
+        AuditEntry.at >= report.created_at,
+    )
     rows = session.execute(
-        select(AuditEntry, User.display_name)
+        select(AuditEntry, User.display_name, User.role)
         .outerjoin(User, User.id == AuditEntry.actor_id)
-        .where(condition)
+        .where(or_(condition, listings))
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     ).all()
     return [
         LogLine(
             at=entry.at,
             who=name or "Someone no longer on the system",
-            what=ACTION_LABELS.get(entry.action, entry.action),
+            role=role.label if role is not None else "",
+            what=_what(entry, file_names),
         )
-        for entry, name in rows
+        for entry, name, role in rows
+        if entry.action != LISTED or report.id in (entry.detail or {}).get("report_ids", ())
     ]

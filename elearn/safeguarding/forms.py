@@ -32,6 +32,7 @@ from elearn.safeguarding.models import (
     Decision,
     PerpetratorKind,
 )
+from elearn.safeguarding.people import PersonChoice
 from elearn.safeguarding.timefmt import LOCAL_ZONE
 from elearn.web.numbers import parse_id
 
@@ -105,6 +106,60 @@ def _line(label: str, required: str | None = None, description: str = "", limit:
 
 def _file(label: str, description: str) -> Any:
     return FileField(label, description=description)
+
+
+NOT_LISTED = "Not on the list, or not known"
+
+
+def _optional_id(value: object) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(str(value))
+    except ValueError:
+        return -1  # never a person: the choice check below then refuses it
+
+
+def _person(label: str, description: str) -> Any:
+    return SelectField(
+        label, coerce=_optional_id, validate_choice=False, description=description, default=""
+    )
+
+
+class NamesPeople(FlaskForm):
+    """A form that lets the reporter pick people from the academy's roll by name."""
+
+    person_fields: tuple[str, ...] = ()
+
+    def offer_people(self, people: Iterable[PersonChoice]) -> None:
+        """Give every person field the same grouped list (set before validating)."""
+        grouped: dict[str | None, list[tuple[object, str]]] = {None: [("", NOT_LISTED)]}
+        self._offered: dict[int, PersonChoice] = {}
+        for choice in people:
+            grouped.setdefault(choice.group, []).append((choice.id, choice.label))
+            self._offered[choice.id] = choice
+        for name in self.person_fields:
+            self[name].choices = grouped
+
+    def offered(self, person_id: int | None) -> PersonChoice | None:
+        return getattr(self, "_offered", {}).get(person_id) if person_id is not None else None
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for name in self.person_fields:
+            field = self[name]
+            if field.data is not None and self.offered(field.data) is None:
+                field.errors = ["Choose someone from the list, or write their name instead."]
+                valid = False
+        return valid
+
+    def _need_one(self, picked: str, written: str, message: str) -> bool:
+        """Either a person from the list or words about them; an error on the words if not."""
+        if self[picked].data is None and not (self[written].data or "").strip():
+            if not self[written].errors:
+                self[written].errors = [message]
+            return False
+        return True
 
 
 class TellForm(FlaskForm):
@@ -204,8 +259,10 @@ class BlockedAccessForm(FlaskForm):
     )
 
 
-class ContactAttemptForm(FlaskForm):
+class ContactAttemptForm(NamesPeople):
     """A social media "friend" request or message between staff and pupils or parents."""
+
+    person_fields = ("other_party_id", "person_affected_id")
 
     direction = RadioField(
         "What happened?",
@@ -213,14 +270,16 @@ class ContactAttemptForm(FlaskForm):
         validate_choice=False,
         validators=[Chosen("Choose who contacted whom.")],
     )
+    other_party_id = _person("Who made contact?", "Choose them if they are at the academy.")
     other_party = _line(
-        "Who made contact?",
-        "Enter who made contact.",
-        "Their name, or describe them if you do not know who it was.",
+        "Or, if they are not on the list, who made contact?",
+        description="Their name, or describe them if you do not know who it was.",
+    )
+    person_affected_id = _person(
+        "Who did they contact? (optional)", "Leave this as it is if it was you."
     )
     person_affected = _line(
-        "Who did they contact? (optional)",
-        description="Leave this empty if it was you.",
+        "Or, if they are not on the list, who did they contact? (optional)",
     )
     platform = _line(
         "Which social media app or site?",
@@ -235,13 +294,40 @@ class ContactAttemptForm(FlaskForm):
     )
     screenshot = _file("Screenshot (optional)", "A picture of the request or message, or a PDF.")
 
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        return (
+            self._need_one(
+                "other_party_id",
+                "other_party",
+                "Choose who made contact from the list, or write who it was.",
+            )
+            and valid
+        )
 
-class CyberbullyingForm(FlaskForm):
+
+# Who was picked as responsible decides which answer "the person responsible is"
+# must have, so the policy's route is the one for that person.
+RESPONSIBLE_KIND = {
+    "Pupils": PerpetratorKind.PUPIL,
+    "Staff": PerpetratorKind.COLLEAGUE,
+    "Parents and carers": PerpetratorKind.ADULT,
+}
+
+
+class CyberbullyingForm(NamesPeople):
     """A cyberbullying incident record: who, what, when, and the evidence."""
 
-    person_affected = _line("Who was targeted?", "Enter who was targeted.")
-    other_party = _line(
+    person_fields = ("person_affected_id", "other_party_id")
+
+    person_affected_id = _person("Who was targeted?", "Choose them if they are at the academy.")
+    person_affected = _line("Or, if they are not on the list, who was targeted?")
+    other_party_id = _person(
         "Who is thought to be responsible? (optional)",
+        "If it is a pupil or a colleague, choose them. Leave this as it is if not known.",
+    )
+    other_party = _line(
+        "Or, if they are not on the list, who is thought to be responsible? (optional)",
         description="Leave empty if not known.",
     )
     perpetrator_kind = RadioField(
@@ -272,6 +358,25 @@ class CyberbullyingForm(FlaskForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
+        valid = (
+            self._need_one(
+                "person_affected_id",
+                "person_affected",
+                "Choose who was targeted from the list, or write who it was.",
+            )
+            and valid
+        )
+        responsible = self.offered(self.other_party_id.data)
+        expected = RESPONSIBLE_KIND.get(responsible.group) if responsible else None
+        if (
+            expected
+            and self.perpetrator_kind.data != expected.value
+            and not self.perpetrator_kind.errors
+        ):
+            self.perpetrator_kind.errors = [
+                f"You chose {responsible.label} as responsible: choose “{expected.label}”."
+            ]
+            valid = False
         # An optional field's own validators stop when it is empty, so this check lives here.
         if self.evidence.data and self.captured_at.data is None and not self.captured_at.errors:
             self.captured_at.errors = ["Enter when the evidence was captured."]

@@ -17,8 +17,9 @@ from wtforms import SelectChoice
 
 from elearn.auth import permissions as can
 from elearn.auth.access import requires
+from elearn.auth.models import User
 from elearn.db import get_db, utcnow, writes
-from elearn.safeguarding import audit_log, forms, handling, notify, services
+from elearn.safeguarding import audit_log, forms, handling, limits, notify, services
 from elearn.safeguarding.blueprint import bp, checked_file, files_dir, max_bytes
 from elearn.safeguarding.models import (
     Decision,
@@ -74,6 +75,17 @@ def _case_forms(report: Report, given: dict[str, FlaskForm]) -> dict[str, FlaskF
     return built
 
 
+def _record_link(person: User | None) -> str | None:
+    """Where the viewer may open the person's own record, if anywhere."""
+    if person is None or person.academy_id != current_user.academy_id:
+        return None
+    if can.can_list_people(current_user):
+        return url_for("admin.person", user_id=person.id)
+    if person.role.is_staff and can.can_view_compliance(current_user):
+        return url_for("compliance.person", staff_id=person.id)
+    return None
+
+
 def _render_case(report: Report, *, status: int = 200, **given: FlaskForm) -> tuple[str, int]:
     """Show a report to its academy's team; the showing itself is audited and committed."""
     db = get_db()
@@ -98,6 +110,8 @@ def _render_case(report: Report, *, status: int = 200, **given: FlaskForm) -> tu
         "route": route,
         "corrects": parse_id(corrects),
         "access_log": audit_log.for_report(db, report),
+        "affected_link": _record_link(report.person_affected_user),
+        "other_link": _record_link(report.other_party_user),
         "max_size": human_size(max_bytes()),
         "errors": [form for form in given.values() if form.errors],
         **_case_forms(report, given),
@@ -221,6 +235,18 @@ def add_evidence(report_id: int) -> Response | tuple[str, int]:
     if not (valid and file_ok and new_file is not None):
         return _render_case(report, status=422, evidence_form=form)
     db = get_db()
+    limits.lock_academy(db, report.academy_id)
+    try:
+        limits.check_storage(
+            db,
+            report.academy_id,
+            new_file.upload.size,
+            limits.Limits.from_config(current_app.config["ELEARN"]),
+        )
+    except limits.StorageFull:
+        db.rollback()
+        form.file.errors = [limits.storage_full_message(pupil=False)]
+        return _render_case(report, status=422, evidence_form=form)
     directory = files_dir()
     captured = from_local(form.captured_at.data) if form.captured_at.data else None
     try:
@@ -334,7 +360,11 @@ def mark_for_blocking(site_report_id: int) -> Response | tuple[str, int]:
 @lead_only
 @writes
 def download(attachment_id: int) -> Response:
-    """Serve a file to its academy's team only: pictures inline, anything else as a download."""
+    """Serve a file to its academy's team only, always as a download, never cached.
+
+    Evidence may be an indecent image of a child (UKCIS: do not view it), so nothing is ever
+    shown inline: the browser saves the file only after a deliberate click, which is logged.
+    """
     db = get_db()
     attachment = services.attachment_for_team(db, current_user, attachment_id)
     if attachment is None:
@@ -347,12 +377,14 @@ def download(attachment_id: int) -> Response:
     response = send_file(
         path,
         mimetype=attachment.content_type,
-        as_attachment=not attachment.is_image,
+        as_attachment=True,
         download_name=download_name(attachment.original_name, attachment.content_type),
         conditional=False,
         etag=False,
         max_age=0,
     )
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -166,6 +166,8 @@ class Report(Base):
     __table_args__ = (
         Index("ix_safeguarding_reports_academy_status", "academy_id", "status", "created_at"),
         Index("ix_safeguarding_reports_reporter", "reporter_id"),
+        Index("ix_safeguarding_reports_person_affected", "person_affected_id"),
+        Index("ix_safeguarding_reports_other_party", "other_party_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -193,9 +195,15 @@ class Report(Base):
     needed_by_on: Mapped[date | None] = mapped_column(Date)
     # Contact attempts.
     direction: Mapped[ContactDirection | None] = mapped_column(_enum(ContactDirection))
-    # Contact attempts: who made contact; cyberbullying: who is thought responsible.
+    # Contact attempts: who made contact; cyberbullying: who is thought responsible. The id
+    # when they are one of the academy's people (so exports and erasure holds find them);
+    # the words for someone not on the roll, or a description.
+    other_party_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     other_party: Mapped[str | None] = mapped_column(String(200))
     # Contact attempts: who was contacted; cyberbullying: who was targeted.
+    person_affected_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT")
+    )
     person_affected: Mapped[str | None] = mapped_column(String(200))
     perpetrator_kind: Mapped[PerpetratorKind | None] = mapped_column(_enum(PerpetratorKind))
 
@@ -215,6 +223,8 @@ class Report(Base):
 
     reporter: Mapped[User] = relationship(foreign_keys=[reporter_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    person_affected_user: Mapped[User | None] = relationship(foreign_keys=[person_affected_id])
+    other_party_user: Mapped[User | None] = relationship(foreign_keys=[other_party_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
     marked_for_blocking_by: Mapped[User | None] = relationship(

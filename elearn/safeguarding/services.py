@@ -19,8 +19,7 @@ from elearn.audit.services import record
 from elearn.auth import permissions as can
 from elearn.auth.models import User
 from elearn.auth.roles import Role
-from elearn.privacy.holds import register_hold
-from elearn.privacy.registry import register_exporter
+from elearn.safeguarding import people
 from elearn.safeguarding.models import (
     Attachment,
     ContactDirection,
@@ -61,6 +60,9 @@ class ReportInput:
     other_party: str | None = None
     person_affected: str | None = None
     perpetrator_kind: PerpetratorKind | None = None
+    # One of the academy's people, picked from the list (``people.nameable_people``).
+    other_party_id: int | None = None
+    person_affected_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,9 @@ def submit_report(
     """Create a report for the reporter's academy, with its first chronology entry."""
     if not may_file(reporter, kind) or reporter.academy_id is None:
         raise PermissionError(f"{reporter.role.value} may not send a {kind.value} report")
+    # Never link someone the reporter could not have picked (another academy's pupil, say).
+    affected = people.checked_person(session, reporter, details.person_affected_id)
+    other = people.checked_person(session, reporter, details.other_party_id)
     report = Report(
         kind=kind,
         academy_id=reporter.academy_id,
@@ -131,7 +136,9 @@ def submit_report(
         needed_by_on=details.needed_by_on,
         direction=details.direction,
         other_party=_clean(details.other_party),
+        other_party_id=other.id if other else None,
         person_affected=_clean(details.person_affected),
+        person_affected_id=affected.id if affected else None,
         perpetrator_kind=details.perpetrator_kind,
     )
     session.add(report)
@@ -200,6 +207,8 @@ def _with_people() -> tuple[object, ...]:
     return (
         selectinload(Report.reporter),
         selectinload(Report.assignee),
+        selectinload(Report.person_affected_user),
+        selectinload(Report.other_party_user),
         selectinload(Report.entries).selectinload(ReportEntry.author),
         selectinload(Report.attachments).selectinload(Attachment.uploaded_by),
     )
@@ -341,39 +350,5 @@ def record_download(
     )
 
 
-# ---- data protection -----------------------------------------------------------------------
-
-
-@register_hold
-def safeguarding_hold(session: Session, user_id: int) -> str | None:
-    """Safeguarding records must be kept, so their reporters' accounts cannot be erased."""
-    count = session.scalar(
-        select(func.count()).select_from(Report).where(Report.reporter_id == user_id)
-    )
-    if not count:
-        return None
-    noun = "report" if count == 1 else "reports"
-    return (
-        f"This person sent {count} safeguarding {noun} that the academy must keep. "
-        "Ask the academy's designated safeguarding lead before removing their details."
-    )
-
-
-@register_exporter("safeguarding_reports", tables=("safeguarding_reports",))
-def export_reports(session: Session, user_id: int) -> dict[str, object]:
-    """What the person sent and where it got to. Content and the team's notes stay with the
-    academy's DSL, who answers any request for them case by case."""
-    reports = session.scalars(
-        select(Report).where(Report.reporter_id == user_id).order_by(Report.created_at)
-    ).all()
-    return {
-        "reports_sent": [
-            {
-                "kind": report.kind.label,
-                "sent_at": report.created_at.isoformat(),
-                "status": report.status.value,
-            }
-            for report in reports
-        ],
-        "note": "For the content of safeguarding records, ask the academy's DSL.",
-    }
+# Registers the holds, exporters and erasers with the privacy package on import.
+from elearn.safeguarding import data_protection  # noqa: E402, F401

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from elearn.auth import permissions as can
 from elearn.auth.access import requires, signed_in
 from elearn.db import get_db, utcnow, writes
-from elearn.safeguarding import forms, notify, services
+from elearn.safeguarding import forms, limits, notify, people, services
 from elearn.safeguarding.blueprint import bp, checked_file, files_dir, max_bytes
 from elearn.safeguarding.models import (
     ContactDirection,
@@ -137,14 +137,18 @@ def _details_for(kind: ReportKind, form: FlaskForm) -> services.ReportInput:
             description=data["description"],
             direction=ContactDirection(data["direction"]),
             other_party=data["other_party"],
+            other_party_id=data["other_party_id"],
             person_affected=data["person_affected"],
+            person_affected_id=data["person_affected_id"],
             where_online=data["platform"],
             occurred_at=when("occurred_at"),
         )
     return services.ReportInput(
         description=data["description"],
         person_affected=data["person_affected"],
+        person_affected_id=data["person_affected_id"],
         other_party=data["other_party"],
+        other_party_id=data["other_party_id"],
         perpetrator_kind=PerpetratorKind(data["perpetrator_kind"]),
         where_online=data["platform"],
         occurred_at=when("occurred_at"),
@@ -162,50 +166,74 @@ def _send_new_report_mail(academy_id: int, report_id: int) -> None:
     notify.deliver(current_app.config["ELEARN"], mails)
 
 
+def _limits() -> limits.Limits:
+    return limits.Limits.from_config(current_app.config["ELEARN"])
+
+
 def _handle_report_form(
     kind: ReportKind,
     form: FlaskForm,
-    render: Callable[[FlaskForm], str],
+    render: Callable[[FlaskForm, str | None], str],
     file_field: str | None,
     captured_field: str | None = None,
 ) -> Response | tuple[str, int]:
-    """Validate, check the file, save and notify; or re-render with every input kept."""
-    if request.method == "POST":
-        valid = form.validate_on_submit()
-        new_file, file_ok = checked_file(form, file_field) if file_field else (None, True)
-        if valid and file_ok:
-            if new_file is not None and captured_field and form[captured_field].data:
-                new_file = services.NewFile(
-                    upload=new_file.upload, captured_at=from_local(form[captured_field].data)
-                )
-            db = get_db()
-            directory = files_dir()
-            report = services.submit_report(
-                db,
-                reporter=current_user,
-                kind=kind,
-                details=_details_for(kind, form),
-                files=[new_file] if new_file else [],
-                files_dir=directory,
-                now=utcnow(),
-            )
-            stored = [attachment.stored_name for attachment in report.attachments]
+    """Validate, check the limits and the file, save and notify; or re-render with every
+    input kept (and, past a limit, why)."""
+    if request.method != "POST":
+        return render(form, None), 200
+    valid = form.validate_on_submit()
+    new_file, file_ok = checked_file(form, file_field) if file_field else (None, True)
+    if not (valid and file_ok):
+        return render(form, None), 422
+    db = get_db()
+    now = utcnow()
+    pupil = can.is_pupil(current_user)
+    rules = _limits()
+    if current_user.academy_id is not None:
+        limits.lock_academy(db, current_user.academy_id)
+        try:
+            limits.check_rate(db, current_user, rules, now=now)
+        except limits.TooManyReports as too_many:
+            db.rollback()
+            return render(form, "pupil" if pupil else str(too_many.limit)), 429
+        if new_file is not None:
             try:
-                db.commit()
-            except Exception:
+                limits.check_storage(db, current_user.academy_id, new_file.upload.size, rules)
+            except limits.StorageFull:
                 db.rollback()
-                for name in stored:
-                    remove_file(directory, name)
-                raise
-            # After the commit: a mail failure can never lose the report.
-            _send_new_report_mail(report.academy_id, report.id)
-            if can.is_pupil(current_user):
-                flash("Thank you for telling us. You did the right thing.", "success")
-            else:
-                flash("Sent. The academy's safeguarding team has been told.", "success")
-            return redirect(url_for("safeguarding.my_report", report_id=report.id))
-        return render(form), 422
-    return render(form), 200
+                form[file_field].errors = [limits.storage_full_message(pupil)]  # type: ignore[index]
+                return render(form, None), 422
+    if new_file is not None and captured_field and form[captured_field].data:
+        new_file = services.NewFile(
+            upload=new_file.upload, captured_at=from_local(form[captured_field].data)
+        )
+    directory = files_dir()
+    report = services.submit_report(
+        db,
+        reporter=current_user,
+        kind=kind,
+        details=_details_for(kind, form),
+        files=[new_file] if new_file else [],
+        files_dir=directory,
+        now=now,
+    )
+    tell_team = limits.claim_notification(db, report, rules, now=now)
+    stored = [attachment.stored_name for attachment in report.attachments]
+    try:
+        db.commit()
+    except Exception:
+        db.rollback()
+        for name in stored:
+            remove_file(directory, name)
+        raise
+    # After the commit: a mail failure can never lose the report.
+    if tell_team:
+        _send_new_report_mail(report.academy_id, report.id)
+    if pupil:
+        flash("Thank you for telling us. You did the right thing.", "success")
+    else:
+        flash("Sent. The academy's safeguarding team has been told.", "success")
+    return redirect(url_for("safeguarding.my_report", report_id=report.id))
 
 
 @bp.route("/")
@@ -220,9 +248,12 @@ def start() -> str:
 @bp.route("/tell", methods=["GET", "POST"])
 @requires(can.can_tell_trusted_adult)
 def tell() -> Response | tuple[str, int]:
-    def render(form: FlaskForm) -> str:
+    def render(form: FlaskForm, too_many: str | None) -> str:
         return render_template(
-            "safeguarding/tell.html", form=form, max_size=human_size(max_bytes())
+            "safeguarding/tell.html",
+            form=form,
+            max_size=human_size(max_bytes()),
+            too_many=too_many,
         )
 
     return _handle_report_form(ReportKind.TELL, forms.TellForm(), render, "screenshot")
@@ -232,14 +263,17 @@ def _adult_form(
     kind: ReportKind, form: FlaskForm, page: FormPage | None = None
 ) -> Response | tuple[str, int]:
     page = page or FORM_PAGES[kind]
+    if isinstance(form, forms.NamesPeople):
+        form.offer_people(people.choices(get_db(), current_user))
 
-    def render(filled: FlaskForm) -> str:
+    def render(filled: FlaskForm, too_many: str | None) -> str:
         return render_template(
             "safeguarding/report_form.html",
             form=filled,
             page=page,
             kind=kind,
             max_size=human_size(max_bytes()),
+            too_many=too_many,
         )
 
     return _handle_report_form(kind, form, render, page.file_field, page.captured_field)

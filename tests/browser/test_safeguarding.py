@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 
 from elearn.auth.roles import Role
+from elearn.safeguarding.models import ReportKind
 from tests.browser.conftest import sign_in
-from tests.safeguarding.helpers import EXE_BYTES, png_bytes
+from tests.safeguarding.helpers import EXE_BYTES, file_report, png_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -54,10 +56,8 @@ def test_a_tell_report_reaches_the_dsl_who_notes_and_closes_it(page, a11y, make)
     page.wait_for_url(re.compile(r"/reports/inbox/\d+$"))
     a11y.check(page)
     assert page.get_by_text(STORY).is_visible()
-    picture = page.get_by_role("img", name=re.compile("Picture sent with this report"))
-    picture.scroll_into_view_if_needed()
-    page.wait_for_function("() => document.querySelector('img.sg-thumb').complete")
-    assert picture.evaluate("img => img.naturalWidth") == 40
+    assert page.get_by_role("cell", name="screenshot.png", exact=True).is_visible()
+    assert page.locator("img").count() == 0
 
     page.get_by_label("Details", exact=True).fill("Spoke to Ruby; her mum is coming in.")
     page.get_by_role("button", name="Add to the record").click()
@@ -103,3 +103,44 @@ def test_the_tell_form_fits_a_phone(browser, live_server, a11y, make):
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= 375
     assert phone.get_by_role("link", name="Tell a trusted adult").is_visible()
     context.close()
+
+
+def test_evidence_is_fetched_only_when_the_dsl_chooses_to_open_it(page, a11y, make, db, app):
+    academy = make.academy("Oakwood Primary")
+    pupil = make.user(Role.PUPIL, academy, display_name="Ruby Shah")
+    dsl = make.user(Role.DSL, academy, display_name="Dee Lead")
+    report = file_report(
+        db,
+        pupil,
+        ReportKind.TELL,
+        app.config["ELEARN"]["DATA_DIR"],
+        with_file=png_bytes(40, 30),
+        file_name="what-he-sent.png",
+    )
+    file_path = f"/reports/files/{report.attachments[0].id}"
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(urlsplit(request.url).path))
+
+    sign_in(page, a11y, dsl.username)
+    a11y.check(page)
+    page.goto(f"/reports/inbox/{report.id}")
+    a11y.check(page)
+    page.wait_for_load_state("networkidle")
+    assert file_path not in requested
+    assert page.get_by_text("it may be an indecent image of a child").is_visible()
+    assert page.get_by_role("cell", name="what-he-sent.png", exact=True).is_visible()
+    assert page.locator("img").count() == 0
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile(r"^Open file 1\s*: what-he-sent.png$")).click()
+    assert download.value.suggested_filename == "what-he-sent.png"
+    assert requested.count(file_path) == 1
+
+    page.reload()
+    a11y.check(page)
+    newest = page.locator("table.sg-access-log tbody tr").nth(1)
+    assert newest.locator("td").all_inner_texts()[1:] == [
+        "Dee Lead",
+        "Designated safeguarding lead",
+        "Opened a file: what-he-sent.png",
+    ]

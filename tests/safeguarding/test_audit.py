@@ -187,3 +187,60 @@ def test_using_every_safeguarding_route_leaves_earlier_audit_rows_untouched(
     }
     assert {k: after[k] for k in snapshot} == snapshot
     assert len(after) > len(snapshot)
+
+
+def test_the_case_page_lists_files_without_showing_them(client, db, school, app_config):
+    report = file_report(
+        db,
+        school["pupil"],
+        ReportKind.TELL,
+        app_config["DATA_DIR"],
+        with_file=png_bytes(),
+        file_name="bedroom.png",
+    )
+    attachment = report.attachments[0]
+    client.login(school["dsl"].username)
+    page = client.get(f"/reports/inbox/{report.id}").get_data(as_text=True)
+    assert "<img" not in page
+    assert "bedroom.png" in page and "Picture (PNG)" in page
+    assert school["pupil"].display_name in page
+    assert "may be an indecent image of a child" in page
+    assert "do not open, view, copy, print or share it" in page
+    link = f'href="/reports/files/{attachment.id}"'
+    assert page.count(link) == 1
+    # Nothing on the page fetched the file.
+    assert _audit(db, action="attachment.downloaded") == []
+
+
+def test_the_access_log_names_who_opened_the_case_and_its_files(client, db, school, app_config):
+    report = file_report(
+        db,
+        school["pupil"],
+        ReportKind.TELL,
+        app_config["DATA_DIR"],
+        with_file=png_bytes(),
+        file_name="bedroom.png",
+    )
+    client.login(school["dsl"].username)
+    client.get("/reports/inbox")
+    client.get(f"/reports/files/{report.attachments[0].id}")
+    client.logout()
+    client.login(school["head"].username)
+    page = client.get(f"/reports/inbox/{report.id}").get_data(as_text=True)
+    log = page[page.index("Who has opened this report") :]
+    rows = [row for row in log.split("<tr>")[2:]]
+    assert len(rows) == 5
+    head, dsl = school["head"], school["dsl"]
+    assert f"<td>{head.display_name}</td><td>Head teacher</td><td>Opened the report</td>" in rows[0]
+    assert f"<td>{dsl.display_name}</td><td>" in rows[1] and "Opened a file: bedroom.png" in rows[1]
+    assert "Saw it listed in the inbox" in rows[2]
+    assert "Added a file: bedroom.png" in rows[3]
+    assert "Sent the report" in rows[4]
+
+
+def test_a_listing_that_did_not_show_the_report_is_not_in_its_log(client, db, school, app_config):
+    report = file_report(db, school["pupil"], ReportKind.TELL, app_config["DATA_DIR"])
+    client.login(school["dsl"].username)
+    client.get("/reports/inbox?show=closed")
+    page = client.get(f"/reports/inbox/{report.id}").get_data(as_text=True)
+    assert "Saw it listed in the inbox" not in page

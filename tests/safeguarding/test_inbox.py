@@ -294,4 +294,4 @@ def test_team_adds_evidence_with_its_capture_time(client, db, school, app_config
     assert attachment.content_type == "application/pdf"
     assert attachment.uploaded_by_id == school["head"].id
     page = client.get(f"/reports/inbox/{record.id}").get_data(as_text=True)
-    assert "Download letter.pdf" in page
+    assert "letter.pdf" in page and "Open file 1" in page

@@ -189,13 +189,14 @@ def _dsl_download(make, client, db, app_config, data, name):
     return client.get(f"/reports/files/{report.attachments[0].id}")
 
 
-def test_pictures_are_shown_inline_and_pdfs_are_downloads(make, client, db, app_config):
+def test_pictures_and_pdfs_are_downloads_never_shown_inline(make, client, db, app_config):
     picture = _dsl_download(make, client, db, app_config, png_bytes(), "shot.png")
     assert picture.status_code == 200
     assert picture.mimetype == "image/png"
-    assert picture.headers["Content-Disposition"].startswith("inline")
+    assert picture.headers["Content-Disposition"] == "attachment; filename=shot.png"
     assert picture.headers["X-Content-Type-Options"] == "nosniff"
     assert picture.headers["Cache-Control"] == "no-store"
+    assert picture.headers["Pragma"] == "no-cache"
     assert picture.data == png_bytes()
 
     client.logout()

@@ -1,0 +1,190 @@
+"""Safeguarding records in subject access requests and erasure.
+
+Reports are kept for as long as the academy keeps them, and so is the identity of everyone
+they are about: the sender and anyone linked as affected or responsible are held from
+erasure (``safeguarding_hold``). The person's own copy of an export says only what they sent
+and where it got to; the words, the chronology and the files go into a confidential section
+that only the copy made for the academy's DSL holds: the DSL decides what to disclose, case
+by case.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from elearn.privacy.holds import register_hold
+from elearn.privacy.registry import register_eraser, register_exporter
+from elearn.safeguarding.models import Attachment, Report, ReportEntry
+
+REPORT_TABLES = (
+    "safeguarding_reports",
+    "safeguarding_report_entries",
+    "safeguarding_attachments",
+)
+
+
+def _about(user_id: int) -> object:
+    return or_(
+        Report.reporter_id == user_id,
+        Report.person_affected_id == user_id,
+        Report.other_party_id == user_id,
+    )
+
+
+@register_hold
+def safeguarding_hold(session: Session, user_id: int) -> str | None:
+    """Safeguarding records must be kept, and so must the identity of everyone they are
+    about: the sender, and anyone named in them as affected or responsible."""
+    sent, named = session.execute(
+        select(
+            func.count().filter(Report.reporter_id == user_id),
+            func.count().filter(
+                or_(Report.person_affected_id == user_id, Report.other_party_id == user_id)
+            ),
+        ).where(_about(user_id))
+    ).one()
+    if not sent and not named:
+        return None
+    parts = []
+    if sent:
+        parts.append(f"sent {sent} safeguarding {'report' if sent == 1 else 'reports'}")
+    if named:
+        parts.append(f"is named in {named} safeguarding {'report' if named == 1 else 'reports'}")
+    return (
+        f"This person {' and '.join(parts)} that the academy must keep. "
+        "Ask the academy's designated safeguarding lead before removing their details."
+    )
+
+
+@register_exporter("safeguarding_reports", tables=("safeguarding_reports",))
+def export_reports(session: Session, user_id: int) -> dict[str, object]:
+    """What the person sent and where it got to: the copy anyone holding their password may
+    see, so never the content, the people named or the team's notes."""
+    reports = session.scalars(
+        select(Report).where(Report.reporter_id == user_id).order_by(Report.created_at)
+    ).all()
+    return {
+        "reports_sent": [
+            {
+                "kind": report.kind.label,
+                "sent_at": report.created_at.isoformat(),
+                "status": report.status.value,
+            }
+            for report in reports
+        ],
+        "note": "For the content of safeguarding records, ask the academy's DSL.",
+    }
+
+
+def _iso(value: object) -> str | None:
+    return value.isoformat() if value is not None else None  # type: ignore[attr-defined]
+
+
+def _name(person: object) -> str | None:
+    return getattr(person, "display_name", None)
+
+
+def _how_named(report: Report, user_id: int) -> list[str]:
+    named = []
+    if report.reporter_id == user_id:
+        named.append("sender")
+    if report.person_affected_id == user_id:
+        named.append("person affected")
+    if report.other_party_id == user_id:
+        named.append("person responsible" if report.kind.value == "cyberbullying" else "contact")
+    return named
+
+
+def _entry(entry: ReportEntry) -> dict[str, object]:
+    return {
+        "kind": entry.kind.value,
+        "action": entry.action.value if entry.action else None,
+        "text": entry.text,
+        "by": _name(entry.author),
+        "at": _iso(entry.at),
+        "happened_at": _iso(entry.happened_at),
+        "corrects_entry": entry.corrects_id,
+        "entry": entry.id,
+    }
+
+
+def _file(attachment: Attachment) -> dict[str, object]:
+    return {
+        "name": attachment.original_name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "captured_at": _iso(attachment.captured_at),
+        "added_by": _name(attachment.uploaded_by),
+        "added_at": _iso(attachment.uploaded_at),
+    }
+
+
+@register_exporter("safeguarding_report_contents", tables=REPORT_TABLES, confidential=True)
+def export_report_contents(session: Session, user_id: int) -> list[dict[str, object]]:
+    """For the DSL's copy only: every report the person sent or is linked to, in full.
+
+    Files are listed, never included: the DSL opens them on the case page (logged) if they
+    decide to disclose one.
+    """
+    reports = session.scalars(
+        select(Report)
+        .where(_about(user_id))
+        .order_by(Report.created_at, Report.id)
+        .options(
+            selectinload(Report.reporter),
+            selectinload(Report.person_affected_user),
+            selectinload(Report.other_party_user),
+            selectinload(Report.entries).selectinload(ReportEntry.author),
+            selectinload(Report.attachments).selectinload(Attachment.uploaded_by),
+        )
+    ).all()
+    return [
+        {
+            "report": report.id,
+            "named_as": _how_named(report, user_id),
+            "kind": report.kind.label,
+            "status": report.status.value,
+            "sent_at": _iso(report.created_at),
+            "sent_by": _name(report.reporter),
+            "description": report.description,
+            "where_online": report.where_online,
+            "when_hint": report.when_hint,
+            "occurred_at": _iso(report.occurred_at),
+            "site_address": report.site_address,
+            "device_location": report.device_location,
+            "needed_by_on": _iso(report.needed_by_on),
+            "direction": report.direction.value if report.direction else None,
+            "person_affected": _name(report.person_affected_user) or report.person_affected,
+            "person_affected_words": report.person_affected,
+            "other_party": _name(report.other_party_user) or report.other_party,
+            "other_party_words": report.other_party,
+            "perpetrator_kind": report.perpetrator_kind.value if report.perpetrator_kind else None,
+            "decision": report.decision.value if report.decision else None,
+            "decision_reason": report.decision_reason,
+            "outcome": report.outcome,
+            "closed_at": _iso(report.closed_at),
+            "entries": [_entry(entry) for entry in report.entries],
+            "files": [_file(attachment) for attachment in report.attachments],
+        }
+        for report in reports
+    ]
+
+
+@register_eraser(tables=REPORT_TABLES)
+def erase_from_reports(session: Session, user_id: int) -> None:
+    """Nothing in a safeguarding record is removed: it is the academy's record of what was
+    said and done, and must stay whole while the academy keeps it.
+
+    Erasure reaches here only for someone the hold lets go: never a sender or a person
+    linked as affected or responsible. That leaves, for example, a member of staff who has
+    left after writing entries, adding files, being assigned, deciding or closing. Those rows
+    point at the person by id only, and their name goes when the person's own row is
+    anonymised, so the chronology then reads "Erased person". What they wrote stays as they
+    wrote it: it is evidence, and a chronology entry is never altered.
+    """
+    reason = safeguarding_hold(session, user_id)
+    if reason is not None:
+        # A caller that skipped the holds would otherwise strip a kept record of its people.
+        raise PermissionError(reason)
