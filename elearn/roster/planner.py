@@ -12,6 +12,7 @@ from datetime import date
 
 from elearn.auth.roles import Role, StaffKind
 from elearn.roster.academy_matching import Academies, plan_academies
+from elearn.roster.csvtext import normalise_username
 from elearn.roster.plan import (
     CHANGE_LABELS,
     AcademyPlan,
@@ -50,6 +51,11 @@ class _Accepted:
     record: PersonRecord
     existing: ExistingPerson | None
     values: PersonValues
+
+
+def _ref(data: RosterData, record: PersonRecord) -> str:
+    """The id other rows use for this one: a sourcedId, or a username in the simple format."""
+    return (record.source_id if data.format == "oneroster" else None) or record.username
 
 
 def _role_for(record: PersonRecord, existing: ExistingPerson | None) -> Role:
@@ -114,9 +120,10 @@ def _people(
     snapshot: Snapshot,
     academies: Academies,
     errors: list[RowError],
+    refused: dict[str, Where],
 ) -> tuple[list[_Accepted], list[tuple[PersonRecord, ExistingPerson | None]], set[int]]:
     by_roster = {p.roster_id: p for p in snapshot.people if p.roster_id and not p.erased}
-    by_username = {p.username: p for p in snapshot.people}
+    by_username = {normalise_username(p.username): p for p in snapshot.people}
     email_owner = {p.email.lower(): p.id for p in snapshot.people if p.email}
     first: dict[tuple[str, str], int] = {}
     accepted: list[_Accepted] = []
@@ -153,6 +160,7 @@ def _people(
                 )
         if problems:
             errors.extend(record.where.error(p) for p in problems)
+            refused.setdefault(_ref(data, record), record.where)
             continue
         if record.leaving:
             leavers.append((record, existing))
@@ -160,6 +168,7 @@ def _people(
         resolved = academies.resolve(record.academy)
         if isinstance(resolved, str):
             errors.append(record.where.error(resolved))
+            refused.setdefault(_ref(data, record), record.where)
             continue
         academy_id, academy_roster, academy_name = resolved
         role = _role_for(record, existing)
@@ -168,9 +177,11 @@ def _people(
         place = academy_id if academy_id is not None else academy_roster
         if role is Role.PUPIL and place is None:
             errors.append(record.where.error("a pupil must belong to an academy"))
+            refused.setdefault(_ref(data, record), record.where)
             continue
         if role in (Role.DSL, Role.HEAD) and place is None:
             errors.append(record.where.error(f"a {role.label.lower()} must belong to an academy"))
+            refused.setdefault(_ref(data, record), record.where)
             continue
         values = PersonValues(
             username=record.username,
@@ -186,6 +197,7 @@ def _people(
             academy_id=academy_id,
             academy_roster_id=academy_roster,
             academy_name=academy_name,
+            can_sign_in=not record.curtailed,
         )
         accepted.append(_Accepted(record, existing, values))
     return accepted, leavers, matched
@@ -208,8 +220,11 @@ def _changes(existing: ExistingPerson, values: PersonValues) -> tuple[str, ...]:
     ]
     if values.academy_roster_id is not None or existing.academy_id != values.academy_id:
         changes.append("academy")
-    if not existing.active:
-        changes.append("active")
+    if values.can_sign_in and not existing.active:
+        changes.append("active" if existing.left_on is not None else "access_restored")
+    elif not values.can_sign_in and (existing.active or existing.left_on is not None):
+        # A leaver the file lists again, disabled, is on the roll: the leaving date goes.
+        changes.append("curtailed")
     return tuple(changes)
 
 
@@ -218,9 +233,11 @@ def _links(
     snapshot: Snapshot,
     accepted: list[_Accepted],
     errors: list[RowError],
-) -> tuple[list[LinkPlan], list[LinkPlan], dict[str, str]]:
+    refused: dict[str, Where],
+) -> tuple[list[LinkPlan], list[LinkPlan], dict[str, str], set[Where]]:
     """Work out links to add and remove; returns them and each parent's child's academy."""
-    in_file = {(a.record.source_id or a.record.username): a for a in accepted}
+    in_file = {_ref(data, a.record): a for a in accepted}
+    badly_linked: set[Where] = set()
     people = {p.id: p for p in snapshot.people if not p.erased}
     by_roster = {p.roster_id: p for p in people.values() if p.roster_id}
     by_username = {p.username: p for p in people.values()}
@@ -246,7 +263,14 @@ def _links(
             where = item.record.where
             if other is None:
                 column = "agentSourcedIds" if data.format == "oneroster" else "parent of"
-                errors.append(where.error(f"{column} names {ref}, who is not in the roster"))
+                if ref in refused:
+                    # The real problem is on that row; say so rather than "not in the roster".
+                    message = f"{column} names {ref}, but {ref}'s own row was refused"
+                    message += f" ({refused[ref]})"
+                else:
+                    message = f"{column} names {ref}, who is not in the roster"
+                errors.append(where.error(message))
+                badly_linked.add(where)
                 continue
             mine = item.values.username
             if item.values.role is Role.PARENT and roles[other] is Role.PUPIL:
@@ -257,6 +281,7 @@ def _links(
                 errors.append(
                     where.error(f"{ref} cannot be linked: links join a parent to a pupil")
                 )
+                badly_linked.add(where)
 
     current = {
         (final_username[parent], final_username[pupil])
@@ -280,14 +305,15 @@ def _links(
     child_academy: dict[str, str] = {}
     for parent, pupil in sorted(wanted):
         child_academy.setdefault(parent, pupil)
-    return added, removed, child_academy
+    return added, removed, child_academy, badly_linked
 
 
 def plan_import(data: RosterData, snapshot: Snapshot, *, as_of: date) -> Plan:
     errors: list[RowError] = list(data.errors)
     academy_plans, academies = plan_academies(data, snapshot, errors)
-    accepted, leavers, matched = _people(data, snapshot, academies, errors)
-    added, removed, child_of = _links(data, snapshot, accepted, errors)
+    refused: dict[str, Where] = dict(data.refused)
+    accepted, leavers, matched = _people(data, snapshot, academies, errors, refused)
+    added, removed, child_of, badly_linked = _links(data, snapshot, accepted, errors, refused)
 
     values_by_username = {a.values.username: a.values for a in accepted}
     existing_by_id = {p.id: p for p in snapshot.people}
@@ -315,9 +341,10 @@ def plan_import(data: RosterData, snapshot: Snapshot, *, as_of: date) -> Plan:
                     academy_names.get(child_existing.academy_id, ""),
                 )
             else:
-                errors.append(
-                    item.record.where.error("a parent needs an academy or a linked pupil")
-                )
+                if item.record.where not in badly_linked:  # already told why
+                    errors.append(
+                        item.record.where.error("a parent needs an academy or a linked pupil")
+                    )
                 continue
         if item.existing is None:
             creates.append(PersonPlan(item.record.where, values))

@@ -8,9 +8,7 @@ refused whole.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -22,7 +20,7 @@ from elearn.audit.services import record, record_about_person
 from elearn.auth.models import Academy, ParentLink, User
 from elearn.auth.services import revoke_all_sessions
 from elearn.roster import oneroster, simple
-from elearn.roster.csvtext import decode
+from elearn.roster.files import read_files
 from elearn.roster.models import RosterUpload
 from elearn.roster.planner import (
     ExistingAcademy,
@@ -34,8 +32,6 @@ from elearn.roster.planner import (
 )
 from elearn.roster.records import RosterData, RowError
 
-MAX_FILES = 20
-
 
 class ImportRefused(ValueError):
     """The plan has bad rows (or is out of date); nothing was written."""
@@ -43,31 +39,6 @@ class ImportRefused(ValueError):
     def __init__(self, plan: Plan, message: str) -> None:
         super().__init__(message)
         self.plan = plan
-
-
-def read_files(files: Mapping[str, bytes]) -> tuple[dict[str, str], list[RowError]]:
-    """Text of each CSV by its file name; a .zip (as OneRoster is often sent) is opened."""
-    texts: dict[str, str] = {}
-    errors: list[RowError] = []
-    for name, data in files.items():
-        base = name.replace("\\", "/").rsplit("/", 1)[-1]
-        if base.lower().endswith(".zip"):
-            try:
-                with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                    for member in archive.infolist():
-                        inner = member.filename.rsplit("/", 1)[-1]
-                        if member.is_dir() or not inner.lower().endswith(".csv"):
-                            continue
-                        if len(texts) >= MAX_FILES:
-                            break
-                        texts[inner] = decode(archive.read(member))
-            except zipfile.BadZipFile:
-                errors.append(RowError(base, 1, "this is not a readable .zip file"))
-        elif base.lower().endswith(".csv"):
-            texts[base] = decode(data)
-        else:
-            errors.append(RowError(base, 1, "only .csv files (or a .zip of them) can be imported"))
-    return texts, errors
 
 
 def parse_texts(texts: Mapping[str, str]) -> RosterData:
@@ -106,6 +77,7 @@ def load_snapshot(session: Session) -> Snapshot:
             roster_id=u.roster_id,
             active=u.active,
             erased=u.erased_at is not None,
+            left_on=u.left_on,
         )
         for u in session.scalars(select(User).order_by(User.id))
     )
@@ -156,7 +128,9 @@ def _set_fields(user: User, item: PersonPlan, academy_ids: dict[str, int]) -> No
     user.academy_id = (
         academy_ids[values.academy_roster_id] if values.academy_roster_id else values.academy_id
     )
-    user.active = True
+    # In the file, so on the roll: no leaving date (retention counts from one), and signing
+    # in as the file says.
+    user.active = item.values.can_sign_in
     user.left_on = None
 
 
@@ -227,6 +201,8 @@ def apply_plan(
         role_before = user.role
         _set_fields(user, item, academy_ids)
         _audit(session, actor_id, "roster.update", user, now, {"fields": list(item.changes)})
+        if "curtailed" in item.changes:
+            revoke_all_sessions(session, user.id, now=now)
         if role_before is not user.role:
             _audit(
                 session,
