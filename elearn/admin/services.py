@@ -9,6 +9,7 @@ so the trail stays useful after someone's details are erased.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -64,7 +65,8 @@ def normalise_email(email: str | None) -> str | None:
 
 
 def normalise_username(username: str) -> str:
-    return username.strip().lower()
+    # One Unicode form, so "zoë" typed as one character or as e + accent is the same name.
+    return unicodedata.normalize("NFC", username.strip()).lower()
 
 
 def year_label(year_group: int | None) -> str:
