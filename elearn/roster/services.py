@@ -98,15 +98,16 @@ def plan_texts(session: Session, texts: Mapping[str, str], *, as_of: date) -> Pl
 
 def plan_files(session: Session, files: Mapping[str, bytes], *, as_of: date) -> Plan:
     texts, errors = read_files(files)
-    plan = plan_texts(session, texts, as_of=as_of)
     if errors:
+        # Part of the upload could not be read, so planning the rest would only add errors
+        # that are not the real problem (a file "missing" because its .zip was refused).
         return Plan(
-            format=plan.format,
-            files=plan.files,
+            format=parse_texts(texts).format if texts else "simple",
+            files=tuple(sorted(texts) or sorted({e.file for e in errors})),
             as_of=as_of,
-            errors=tuple(sorted({*plan.errors, *errors})),
+            errors=tuple(sorted(set(errors))),
         )
-    return plan
+    return plan_texts(session, texts, as_of=as_of)
 
 
 @dataclass(frozen=True)
