@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from elearn.audit.services import record, record_about_person
@@ -331,34 +331,59 @@ def stage_upload(
     return upload, plan
 
 
-def pending_upload(
-    session: Session, upload_id: int, *, actor_id: int, now: datetime
-) -> RosterUpload | None:
-    """An upload this administrator made that is still waiting and fresh, else None."""
-    upload = session.get(RosterUpload, upload_id)
-    if (
-        upload is None
-        or upload.uploaded_by_id != actor_id
-        or upload.applied_at is not None
-        or not upload.contents
-        or now - upload.created_at > UPLOAD_LIFETIME
-    ):
-        return None
-    return upload
+class AlreadyApplied(Exception):
+    """The upload was applied before (another click, or another app server, got there first)."""
+
+    def __init__(self, upload: RosterUpload) -> None:
+        super().__init__(f"roster upload {upload.id} was already applied")
+        self.upload = upload
 
 
 def confirm_upload(
-    session: Session, upload: RosterUpload, fingerprint: str, *, actor_id: int, now: datetime
-) -> ImportResult:
-    """Apply a staged upload if what it would do is still what was reviewed."""
+    session: Session, upload_id: int, fingerprint: str, *, actor_id: int, now: datetime
+) -> tuple[RosterUpload, ImportResult] | None:
+    """Apply a staged upload once, if what it would do is still what was reviewed.
+
+    The upload is claimed by a conditional UPDATE before anything else: of two confirms at
+    once (a double click, two app servers) the second waits on the first's row lock, then
+    matches nothing and gets AlreadyApplied. If the import is refused the caller rolls back,
+    which releases the claim. None: no such upload of this administrator's is waiting.
+    """
+    claimed = session.execute(
+        update(RosterUpload)
+        .where(
+            RosterUpload.id == upload_id,
+            RosterUpload.uploaded_by_id == actor_id,
+            RosterUpload.applied_at.is_(None),
+            RosterUpload.created_at >= now - UPLOAD_LIFETIME,
+        )
+        .values(applied_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    upload = session.get(RosterUpload, upload_id, populate_existing=True)
+    if upload is None or upload.uploaded_by_id != actor_id:
+        return None
+    if claimed != 1:
+        if upload.applied_at is not None and not upload.contents:
+            raise AlreadyApplied(upload)
+        return None  # stale: its text has been forgotten
+    if not upload.contents:
+        return None
     plan = plan_texts(session, upload.contents, as_of=now.date())
     if plan.fingerprint != fingerprint or upload.fingerprint != fingerprint:
         raise ImportRefused(plan, "the roster or the stored people changed since the dry run")
     result = apply_plan(session, plan, actor_id=actor_id, now=now, upload_id=upload.id)
-    upload.applied_at = now
     upload.contents = {}
     upload.summary = result.summary
-    return result
+    return upload, result
+
+
+def applied_upload(session: Session, upload_id: int, *, actor_id: int) -> RosterUpload | None:
+    """An upload this administrator applied, for its result page."""
+    upload = session.get(RosterUpload, upload_id)
+    if upload is None or upload.uploaded_by_id != actor_id or upload.applied_at is None:
+        return None
+    return upload
 
 
 def purge_stale_uploads(session: Session, *, now: datetime) -> int:

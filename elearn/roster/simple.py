@@ -63,6 +63,24 @@ ROLES: dict[str, tuple[Role, StaffKind | None]] = {
 }
 
 
+TEMPLATE_HEADINGS = (
+    "academy",
+    "role",
+    "name",
+    "username",
+    "email",
+    "year",
+    "start date",
+    "parent of",
+    "left on",
+)
+
+
+def template_csv() -> str:
+    """An empty file with the headings, to fill in a spreadsheet and upload."""
+    return ",".join(TEMPLATE_HEADINGS) + "\r\n"
+
+
 def _role_key(value: str) -> str:
     return "".join(ch for ch in value.lower() if ch.isalnum())
 
