@@ -48,6 +48,7 @@ from elearn.roster.records import (
 )
 
 ORGS, USERS, ENROLLMENTS = "orgs.csv", "users.csv", "enrollments.csv"
+MAX_ID_LENGTH = 100  # what the roster_id columns hold
 NC_YEAR = "metadata.uk.ncyear"  # header_key of metadata.uk.ncYear
 KNOWN_FILES = frozenset(
     {
@@ -129,6 +130,9 @@ def _read_orgs(table: CsvTable, errors: list[RowError]) -> _Orgs:
         if not source_id:
             errors.append(where.error("sourcedId is empty"))
             continue
+        if len(source_id) > MAX_ID_LENGTH:
+            errors.append(where.error(f"sourcedId is longer than {MAX_ID_LENGTH} characters"))
+            continue
         if source_id in first_line:
             errors.append(
                 where.error(
@@ -204,6 +208,8 @@ def _person(
     source_id = get("sourcedid")
     if not source_id:
         problems.append("sourcedId is empty")
+    elif len(source_id) > MAX_ID_LENGTH:
+        problems.append(f"sourcedId is longer than {MAX_ID_LENGTH} characters")
     role_text = get("role").lower()
     mapped = ROLES.get(role_text)
     if mapped is None:
@@ -219,6 +225,8 @@ def _person(
     display_name = " ".join(part for part in (given, family) if part)
     if not display_name:
         problems.append("givenName and familyName are both empty")
+    elif len(display_name) > 200:
+        problems.append("the name is longer than 200 characters")
     email = get("email").lower() or None
     if problem := email_problem(email):
         problems.append(problem)

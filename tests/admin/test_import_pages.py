@@ -173,3 +173,11 @@ def test_another_admins_upload_cannot_be_confirmed(app, client, make, db):
 def test_only_admins_import(client, make):
     client.login(make.user(Role.HEAD, make.academy()).username)
     assert client.get("/admin/import").status_code == 403
+
+
+def test_the_dry_run_shows_nursery_years_and_who_cannot_sign_in(client, make):
+    client.login(make.user(Role.ADMIN).username)
+    files = {p.name: p.read_bytes() for p in (DATA / "uk_mis").iterdir()}
+    page = upload(client, files).get_data(as_text=True)
+    assert "Pupil, Nursery 1" in page and "Pupil, Nursery 2" in page
+    assert page.count("cannot sign in</span>") == 1  # Ruby West, enabledUser=false
