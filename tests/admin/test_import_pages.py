@@ -181,3 +181,19 @@ def test_the_dry_run_shows_nursery_years_and_who_cannot_sign_in(client, make):
     page = upload(client, files).get_data(as_text=True)
     assert "Pupil, Nursery 1" in page and "Pupil, Nursery 2" in page
     assert page.count("cannot sign in</span>") == 1  # Ruby West, enabledUser=false
+
+
+def test_a_person_disabled_in_the_roster_is_shown_as_unable_to_sign_in_not_as_left(
+    client, make, db
+):
+    from elearn.db import utcnow
+    from elearn.roster.services import import_files
+
+    files = {p.name: p.read_bytes() for p in (DATA / "uk_mis").iterdir()}
+    import_files(db, files, actor_id=None, now=utcnow(), dry_run=False)
+    db.commit()
+    client.login(make.user(Role.ADMIN).username)
+    page = client.get("/admin/people?inactive=1&q=ruby").get_data(as_text=True)
+    assert "Ruby West" in page
+    assert "Cannot sign in (disabled in the roster)" in page
+    assert "Left" not in re.sub(r"Include people who have left", "", page)
