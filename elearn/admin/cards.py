@@ -94,10 +94,11 @@ def chosen_pupils(
     session: Session, academy_id: int, year_group: int, chosen_ids: Collection[int]
 ) -> list[User] | None:
     """The chosen pupils of this class, in class-list order; None if an id is not in it."""
-    pupils = {p.id: p for p in class_list(session, academy_id, year_group)}
-    if any(pupil_id not in pupils for pupil_id in chosen_ids):
+    pupils = class_list(session, academy_id, year_group)
+    in_class = {pupil.id for pupil in pupils}
+    if any(pupil_id not in in_class for pupil_id in chosen_ids):
         return None
-    return [pupil for pupil_id, pupil in pupils.items() if pupil_id in set(chosen_ids)]
+    return [pupil for pupil in pupils if pupil.id in chosen_ids]
 
 
 def check_choice(pupils: Sequence[User]) -> None:
@@ -130,12 +131,6 @@ def claim_card_job(
     except IntegrityError:
         return None
     return job
-
-
-def running_job(session: Session, academy_id: int, year_group: int) -> CardJob | None:
-    return session.scalar(
-        select(CardJob).where(CardJob.academy_id == academy_id, CardJob.year_group == year_group)
-    )
 
 
 def release_card_job(session: Session, job_id: int) -> None:

@@ -10,7 +10,7 @@ from elearn.admin import services
 from elearn.admin.views import Page, bp
 from elearn.auth import permissions as can
 from elearn.auth.access import requires
-from elearn.auth.models import Academy
+from elearn.auth.models import Academy, User
 from elearn.db import begin_writing, get_db, reads_first, utcnow
 
 
@@ -49,7 +49,7 @@ def class_list() -> Page:
 def _confirm_page(
     academy: Academy,
     year: int,
-    pupils: list,
+    pupils: list[User],
     selected: set[int],
     *,
     problem: str | None = None,
