@@ -1,6 +1,6 @@
 """Every table, imported in one place for Alembic and for ``create_all`` in tests."""
 
-from elearn.admin.models import AccessNotice
+from elearn.admin.models import AccessNotice, CardJob
 from elearn.audit.models import AuditEntry
 from elearn.auth.models import Academy, LoginAttempt, LoginSession, ParentLink, User
 from elearn.compliance.models import PolicyRelease, Reminder
@@ -17,6 +17,7 @@ __all__ = [
     "Attachment",
     "AttemptAnswer",
     "AuditEntry",
+    "CardJob",
     "Certificate",
     "CourseCycle",
     "LessonRead",

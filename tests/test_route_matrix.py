@@ -96,6 +96,8 @@ EXPECTED: dict[str, tuple[str, dict[str, int | str]]] = {
     "admin.sign_in_cards": ("GET", each(403, staff=302, dsl=302, head=302, admin=302)),
     "admin.import_upload": ("GET", only("admin")),
     "admin.import_confirm": ("POST", each(403, admin=404)),
+    "admin.import_applied": ("GET", each(403, admin=404)),
+    "admin.import_template": ("GET", only("admin")),
     "privacy.my_data": ("GET", EVERYONE_SIGNED_IN),
     "privacy.export_person": ("POST", only("admin")),
     "privacy.erase_person": ("GET", only("admin")),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from elearn.admin.forms import UploadForm
@@ -11,6 +11,8 @@ from elearn.auth import permissions as can
 from elearn.auth.access import requires
 from elearn.db import get_db, utcnow
 from elearn.roster import services as roster_service
+from elearn.roster import simple
+from elearn.roster.models import RosterUpload
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -39,17 +41,30 @@ def import_upload() -> Page:
 @requires(can.can_manage_trust_settings)
 def import_confirm(upload_id: int) -> Page:
     db = get_db()
-    now = utcnow()
-    upload = roster_service.pending_upload(db, upload_id, actor_id=current_user.id, now=now)
-    if upload is None:
-        abort(404)
     try:
-        result = roster_service.confirm_upload(
-            db, upload, request.form.get("fingerprint", ""), actor_id=current_user.id, now=now
+        confirmed = roster_service.confirm_upload(
+            db,
+            upload_id,
+            request.form.get("fingerprint", ""),
+            actor_id=current_user.id,
+            now=utcnow(),
         )
-    except roster_service.ImportRefused as refused:
-        # Only the upload's new fingerprint is kept; no person has been touched.
+    except roster_service.AlreadyApplied as already:
         db.rollback()
+        applied_at = already.upload.applied_at
+        flash(
+            "This import had already been applied"
+            + (f" at {applied_at:%H:%M} UTC" if applied_at else "")
+            + ", so it was not applied a second time. Here is what it did.",
+            "info",
+        )
+        return redirect(url_for("admin.import_applied", upload_id=upload_id), 303)
+    except roster_service.ImportRefused as refused:
+        # Nothing is kept but the upload's new fingerprint; no person has been touched.
+        db.rollback()
+        upload = db.get(RosterUpload, upload_id)
+        if upload is None:
+            abort(404)
         upload.fingerprint = refused.plan.fingerprint
         upload.summary = refused.plan.summary()
         db.commit()
@@ -57,5 +72,27 @@ def import_confirm(upload_id: int) -> Page:
             "admin/import_review.html", plan=refused.plan, upload=upload, changed_since=True
         )
         return page, 409
+    if confirmed is None:
+        abort(404)
     db.commit()
-    return render_template("admin/import_done.html", result=result)
+    # Post/redirect/get: reloading the result page shows it again rather than re-posting.
+    return redirect(url_for("admin.import_applied", upload_id=upload_id), 303)
+
+
+@bp.get("/import/<int:upload_id>/applied")
+@requires(can.can_manage_trust_settings)
+def import_applied(upload_id: int) -> Page:
+    upload = roster_service.applied_upload(get_db(), upload_id, actor_id=current_user.id)
+    if upload is None:
+        abort(404)
+    return render_template("admin/import_done.html", upload=upload, summary=upload.summary)
+
+
+@bp.get("/import/template.csv")
+@requires(can.can_manage_trust_settings)
+def import_template() -> Response:
+    return Response(
+        simple.template_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="roster-template.csv"'},
+    )

@@ -1,10 +1,11 @@
-"""Notices on safeguarding leads' home pages about who was given safeguarding access."""
+"""Administration's own records: notices to safeguarding leads about who was given
+safeguarding access, and sign-in cards being made for a class (seen by every app server)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from elearn.db import Base, utcnow
@@ -32,3 +33,20 @@ class AccessNotice(Base):
     role: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     dismissed_at: Mapped[datetime | None] = mapped_column()
+
+
+class CardJob(Base):
+    """Sign-in cards being made for one class (academy and year group) right now.
+
+    The unique key lets one request at a time, on any app server, give that class new
+    passwords; the row is removed in the same transaction that saves them. It names no
+    person, so it holds no personal data.
+    """
+
+    __tablename__ = "card_jobs"
+    __table_args__ = (UniqueConstraint("academy_id", "year_group"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    academy_id: Mapped[int] = mapped_column(ForeignKey("academies.id", ondelete="CASCADE"))
+    year_group: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)

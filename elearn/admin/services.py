@@ -9,6 +9,7 @@ so the trail stays useful after someone's details are erased.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -26,7 +27,9 @@ from elearn.auth.services import revoke_all_sessions
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,78}[a-z0-9]$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-YEAR_GROUPS = range(0, 14)  # Reception (0) to Year 13
+# Nursery 1 (-2) and Nursery 2 (-1), Reception (0), then Year 1 to Year 13: one integer
+# column that sorts in school order.
+YEAR_GROUPS = range(-2, 14)
 
 
 class NotAllowed(PermissionError):
@@ -63,12 +66,15 @@ def normalise_email(email: str | None) -> str | None:
 
 
 def normalise_username(username: str) -> str:
-    return username.strip().lower()
+    # One Unicode form, so "zoë" typed as one character or as e + accent is the same name.
+    return unicodedata.normalize("NFC", username.strip()).lower()
 
 
 def year_label(year_group: int | None) -> str:
     if year_group is None:
         return ""
+    if year_group < 0:
+        return f"Nursery {year_group + 3}"
     return "Reception" if year_group == 0 else f"Year {year_group}"
 
 
@@ -195,7 +201,7 @@ def _role_problems(session: Session, actor: User, details: PersonDetails) -> dic
         if details.year_group is None:
             problems["year_group"] = "Choose the pupil's year group."
         elif details.year_group not in YEAR_GROUPS:
-            problems["year_group"] = "Choose a year group from Reception to Year 13."
+            problems["year_group"] = "Choose a year group from Nursery 1 to Year 13."
     if role.is_staff and details.staff_kind is None:
         problems["staff_kind"] = "Choose what kind of staff member this is."
     return problems

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -31,7 +32,8 @@ class LoginResult:
 
 
 def normalise_username(username: str) -> str:
-    return username.strip().lower()
+    # One Unicode form, so "zoë" typed as one character or as e + accent is the same name.
+    return unicodedata.normalize("NFC", username.strip()).lower()
 
 
 def _token_hash(token: str) -> str:

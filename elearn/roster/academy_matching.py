@@ -28,12 +28,15 @@ class Academies:
 
     by_org: dict[str, tuple[int | None, str | None, str]] = field(default_factory=dict)
     by_key: dict[str, ExistingAcademy] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)  # org id → where its row is
 
     def resolve(self, ref: AcademyRef) -> tuple[int | None, str | None, str] | str:
         if ref.is_trust:
             return (None, None, "The trust")
         if ref.org_id is not None:
             found = self.by_org.get(ref.org_id)
+            if found is None and ref.org_id in self.refused:
+                return f"its school {ref.org_id} was refused ({self.refused[ref.org_id]})"
             if found is None:
                 return f"its school {ref.org_id} could not be read from orgs.csv"
             return found
@@ -62,6 +65,7 @@ def plan_academies(
         if existing is not None:
             if named is not None and named.id != existing.id:
                 errors.append(org.where.error(f"another academy is already called {org.name}"))
+                academies.refused[org.source_id] = str(org.where)
                 continue
             changes = tuple(
                 label
@@ -91,6 +95,7 @@ def plan_academies(
                     f"an academy called {org.name} already exists with a different sourcedId"
                 )
             )
+            academies.refused[org.source_id] = str(org.where)
             continue
         code = _unique_code(org.name, codes)
         plans.append(AcademyPlan(org.where, org.source_id, org.name, code, org.identifier))

@@ -30,6 +30,7 @@ class ExistingPerson:
     roster_id: str | None
     active: bool
     erased: bool = False
+    left_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ class PersonValues:
     academy_id: int | None
     academy_roster_id: str | None  # an academy this same import creates
     academy_name: str
+    # False when the roster curtails access (OneRoster enabledUser=false): on the roll, no
+    # leaving date, but no sign-in.
+    can_sign_in: bool = True
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,8 @@ CHANGE_LABELS = {
     "start_on": "start date",
     "roster_id": "roster id",
     "active": "back from leaving",
+    "access_restored": "can sign in again",
+    "curtailed": "access curtailed (cannot sign in, stays on the roll)",
 }
 
 

@@ -7,11 +7,13 @@ row makes the whole plan unusable: an import is all or nothing.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import date
 
 from elearn.auth.roles import Role, StaffKind
 from elearn.roster.academy_matching import Academies, plan_academies
+from elearn.roster.csvtext import normalise_username
+from elearn.roster.links import Accepted, plan_links, row_ref
 from elearn.roster.plan import (
     CHANGE_LABELS,
     AcademyPlan,
@@ -43,13 +45,6 @@ __all__ = [
 
 def _category(role: Role) -> str:
     return "staff" if role.is_staff else role.value
-
-
-@dataclass
-class _Accepted:
-    record: PersonRecord
-    existing: ExistingPerson | None
-    values: PersonValues
 
 
 def _role_for(record: PersonRecord, existing: ExistingPerson | None) -> Role:
@@ -114,12 +109,13 @@ def _people(
     snapshot: Snapshot,
     academies: Academies,
     errors: list[RowError],
-) -> tuple[list[_Accepted], list[tuple[PersonRecord, ExistingPerson | None]], set[int]]:
+    refused: dict[str, Where],
+) -> tuple[list[Accepted], list[tuple[PersonRecord, ExistingPerson | None]], set[int]]:
     by_roster = {p.roster_id: p for p in snapshot.people if p.roster_id and not p.erased}
-    by_username = {p.username: p for p in snapshot.people}
+    by_username = {normalise_username(p.username): p for p in snapshot.people}
     email_owner = {p.email.lower(): p.id for p in snapshot.people if p.email}
     first: dict[tuple[str, str], int] = {}
-    accepted: list[_Accepted] = []
+    accepted: list[Accepted] = []
     leavers: list[tuple[PersonRecord, ExistingPerson | None]] = []
     matched: set[int] = set()
     for record in data.people:
@@ -153,6 +149,7 @@ def _people(
                 )
         if problems:
             errors.extend(record.where.error(p) for p in problems)
+            refused.setdefault(row_ref(data, record), record.where)
             continue
         if record.leaving:
             leavers.append((record, existing))
@@ -160,6 +157,7 @@ def _people(
         resolved = academies.resolve(record.academy)
         if isinstance(resolved, str):
             errors.append(record.where.error(resolved))
+            refused.setdefault(row_ref(data, record), record.where)
             continue
         academy_id, academy_roster, academy_name = resolved
         role = _role_for(record, existing)
@@ -168,9 +166,11 @@ def _people(
         place = academy_id if academy_id is not None else academy_roster
         if role is Role.PUPIL and place is None:
             errors.append(record.where.error("a pupil must belong to an academy"))
+            refused.setdefault(row_ref(data, record), record.where)
             continue
         if role in (Role.DSL, Role.HEAD) and place is None:
             errors.append(record.where.error(f"a {role.label.lower()} must belong to an academy"))
+            refused.setdefault(row_ref(data, record), record.where)
             continue
         values = PersonValues(
             username=record.username,
@@ -186,8 +186,9 @@ def _people(
             academy_id=academy_id,
             academy_roster_id=academy_roster,
             academy_name=academy_name,
+            can_sign_in=not record.curtailed,
         )
-        accepted.append(_Accepted(record, existing, values))
+        accepted.append(Accepted(record, existing, values))
     return accepted, leavers, matched
 
 
@@ -208,86 +209,20 @@ def _changes(existing: ExistingPerson, values: PersonValues) -> tuple[str, ...]:
     ]
     if values.academy_roster_id is not None or existing.academy_id != values.academy_id:
         changes.append("academy")
-    if not existing.active:
-        changes.append("active")
+    if values.can_sign_in and not existing.active:
+        changes.append("active" if existing.left_on is not None else "access_restored")
+    elif not values.can_sign_in and (existing.active or existing.left_on is not None):
+        # A leaver the file lists again, disabled, is on the roll: the leaving date goes.
+        changes.append("curtailed")
     return tuple(changes)
-
-
-def _links(
-    data: RosterData,
-    snapshot: Snapshot,
-    accepted: list[_Accepted],
-    errors: list[RowError],
-) -> tuple[list[LinkPlan], list[LinkPlan], dict[str, str]]:
-    """Work out links to add and remove; returns them and each parent's child's academy."""
-    in_file = {(a.record.source_id or a.record.username): a for a in accepted}
-    people = {p.id: p for p in snapshot.people if not p.erased}
-    by_roster = {p.roster_id: p for p in people.values() if p.roster_id}
-    by_username = {p.username: p for p in people.values()}
-    final_username = {p.id: p.username for p in people.values()}
-    names = {p.username: p.display_name for p in people.values()}
-    roles = {p.username: p.role for p in people.values()}
-    for item in accepted:
-        if item.existing is not None:
-            final_username[item.existing.id] = item.values.username
-        names[item.values.username] = item.values.display_name
-        roles[item.values.username] = item.values.role
-
-    def target(ref: str) -> str | None:
-        if ref in in_file:
-            return in_file[ref].values.username
-        existing = by_roster.get(ref) if data.format == "oneroster" else by_username.get(ref)
-        return final_username[existing.id] if existing is not None else None
-
-    wanted: set[tuple[str, str]] = set()
-    for item in accepted:
-        for ref in item.record.links:
-            other = target(ref)
-            where = item.record.where
-            if other is None:
-                column = "agentSourcedIds" if data.format == "oneroster" else "parent of"
-                errors.append(where.error(f"{column} names {ref}, who is not in the roster"))
-                continue
-            mine = item.values.username
-            if item.values.role is Role.PARENT and roles[other] is Role.PUPIL:
-                wanted.add((mine, other))
-            elif item.values.role is Role.PUPIL and roles[other] is Role.PARENT:
-                wanted.add((other, mine))
-            else:
-                errors.append(
-                    where.error(f"{ref} cannot be linked: links join a parent to a pupil")
-                )
-
-    current = {
-        (final_username[parent], final_username[pupil])
-        for parent, pupil in snapshot.links
-        if parent in final_username and pupil in final_username
-    }
-    # The file speaks for the parents and pupils it lists: a link between two people who are
-    # both in it, but not linked by it, is removed. Links to leavers are left alone.
-    parents_in_file = {a.values.username for a in accepted if a.values.role is Role.PARENT}
-    pupils_in_file = {a.values.username for a in accepted if a.values.role is Role.PUPIL}
-
-    def link(pair: tuple[str, str]) -> LinkPlan:
-        return LinkPlan(pair[0], pair[1], names.get(pair[0], ""), names.get(pair[1], ""))
-
-    added = [link(pair) for pair in sorted(wanted - current)]
-    removed = [
-        link(pair)
-        for pair in sorted(current - wanted)
-        if pair[0] in parents_in_file and pair[1] in pupils_in_file
-    ]
-    child_academy: dict[str, str] = {}
-    for parent, pupil in sorted(wanted):
-        child_academy.setdefault(parent, pupil)
-    return added, removed, child_academy
 
 
 def plan_import(data: RosterData, snapshot: Snapshot, *, as_of: date) -> Plan:
     errors: list[RowError] = list(data.errors)
     academy_plans, academies = plan_academies(data, snapshot, errors)
-    accepted, leavers, matched = _people(data, snapshot, academies, errors)
-    added, removed, child_of = _links(data, snapshot, accepted, errors)
+    refused: dict[str, Where] = dict(data.refused)
+    accepted, leavers, matched = _people(data, snapshot, academies, errors, refused)
+    added, removed, child_of, badly_linked = plan_links(data, snapshot, accepted, errors, refused)
 
     values_by_username = {a.values.username: a.values for a in accepted}
     existing_by_id = {p.id: p for p in snapshot.people}
@@ -315,9 +250,10 @@ def plan_import(data: RosterData, snapshot: Snapshot, *, as_of: date) -> Plan:
                     academy_names.get(child_existing.academy_id, ""),
                 )
             else:
-                errors.append(
-                    item.record.where.error("a parent needs an academy or a linked pupil")
-                )
+                if item.record.where not in badly_linked:  # already told why
+                    errors.append(
+                        item.record.where.error("a parent needs an academy or a linked pupil")
+                    )
                 continue
         if item.existing is None:
             creates.append(PersonPlan(item.record.where, values))

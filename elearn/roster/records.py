@@ -71,6 +71,8 @@ class PersonRecord:
     start_on: date | None = None
     leaving: bool = False
     left_on: date | None = None
+    # OneRoster ``enabledUser=false``: still on the roll, but may not sign in for now.
+    curtailed: bool = False
     # The people this row links to: pupils for a parent's row, parents for a pupil's row.
     # OneRoster gives sourcedIds, the simple format usernames.
     links: tuple[str, ...] = ()
@@ -85,3 +87,7 @@ class RosterData:
     # A full (bulk) roster: roster-managed people missing from it have left.
     full: bool = False
     files: tuple[str, ...] = field(default_factory=tuple)
+    # Rows in the file that were refused, by the id other rows use for them (a sourcedId, or
+    # a username in the simple format), so a reference to one names the real problem.
+    refused: tuple[tuple[str, Where], ...] = ()
+    refused_orgs: tuple[tuple[str, Where], ...] = ()

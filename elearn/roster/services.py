@@ -8,21 +8,19 @@ refused whole.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from elearn.audit.services import record, record_about_person
 from elearn.auth.models import Academy, ParentLink, User
 from elearn.auth.services import revoke_all_sessions
 from elearn.roster import oneroster, simple
-from elearn.roster.csvtext import decode
+from elearn.roster.files import read_files
 from elearn.roster.models import RosterUpload
 from elearn.roster.planner import (
     ExistingAcademy,
@@ -34,8 +32,6 @@ from elearn.roster.planner import (
 )
 from elearn.roster.records import RosterData, RowError
 
-MAX_FILES = 20
-
 
 class ImportRefused(ValueError):
     """The plan has bad rows (or is out of date); nothing was written."""
@@ -43,31 +39,6 @@ class ImportRefused(ValueError):
     def __init__(self, plan: Plan, message: str) -> None:
         super().__init__(message)
         self.plan = plan
-
-
-def read_files(files: Mapping[str, bytes]) -> tuple[dict[str, str], list[RowError]]:
-    """Text of each CSV by its file name; a .zip (as OneRoster is often sent) is opened."""
-    texts: dict[str, str] = {}
-    errors: list[RowError] = []
-    for name, data in files.items():
-        base = name.replace("\\", "/").rsplit("/", 1)[-1]
-        if base.lower().endswith(".zip"):
-            try:
-                with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                    for member in archive.infolist():
-                        inner = member.filename.rsplit("/", 1)[-1]
-                        if member.is_dir() or not inner.lower().endswith(".csv"):
-                            continue
-                        if len(texts) >= MAX_FILES:
-                            break
-                        texts[inner] = decode(archive.read(member))
-            except zipfile.BadZipFile:
-                errors.append(RowError(base, 1, "this is not a readable .zip file"))
-        elif base.lower().endswith(".csv"):
-            texts[base] = decode(data)
-        else:
-            errors.append(RowError(base, 1, "only .csv files (or a .zip of them) can be imported"))
-    return texts, errors
 
 
 def parse_texts(texts: Mapping[str, str]) -> RosterData:
@@ -106,6 +77,7 @@ def load_snapshot(session: Session) -> Snapshot:
             roster_id=u.roster_id,
             active=u.active,
             erased=u.erased_at is not None,
+            left_on=u.left_on,
         )
         for u in session.scalars(select(User).order_by(User.id))
     )
@@ -126,15 +98,16 @@ def plan_texts(session: Session, texts: Mapping[str, str], *, as_of: date) -> Pl
 
 def plan_files(session: Session, files: Mapping[str, bytes], *, as_of: date) -> Plan:
     texts, errors = read_files(files)
-    plan = plan_texts(session, texts, as_of=as_of)
     if errors:
+        # Part of the upload could not be read, so planning the rest would only add errors
+        # that are not the real problem (a file "missing" because its .zip was refused).
         return Plan(
-            format=plan.format,
-            files=plan.files,
+            format=parse_texts(texts).format if texts else "simple",
+            files=tuple(sorted(texts) or sorted({e.file for e in errors})),
             as_of=as_of,
-            errors=tuple(sorted({*plan.errors, *errors})),
+            errors=tuple(sorted(set(errors))),
         )
-    return plan
+    return plan_texts(session, texts, as_of=as_of)
 
 
 @dataclass(frozen=True)
@@ -156,7 +129,9 @@ def _set_fields(user: User, item: PersonPlan, academy_ids: dict[str, int]) -> No
     user.academy_id = (
         academy_ids[values.academy_roster_id] if values.academy_roster_id else values.academy_id
     )
-    user.active = True
+    # In the file, so on the roll: no leaving date (retention counts from one), and signing
+    # in as the file says.
+    user.active = item.values.can_sign_in
     user.left_on = None
 
 
@@ -227,6 +202,8 @@ def apply_plan(
         role_before = user.role
         _set_fields(user, item, academy_ids)
         _audit(session, actor_id, "roster.update", user, now, {"fields": list(item.changes)})
+        if "curtailed" in item.changes:
+            revoke_all_sessions(session, user.id, now=now)
         if role_before is not user.role:
             _audit(
                 session,
@@ -354,34 +331,59 @@ def stage_upload(
     return upload, plan
 
 
-def pending_upload(
-    session: Session, upload_id: int, *, actor_id: int, now: datetime
-) -> RosterUpload | None:
-    """An upload this administrator made that is still waiting and fresh, else None."""
-    upload = session.get(RosterUpload, upload_id)
-    if (
-        upload is None
-        or upload.uploaded_by_id != actor_id
-        or upload.applied_at is not None
-        or not upload.contents
-        or now - upload.created_at > UPLOAD_LIFETIME
-    ):
-        return None
-    return upload
+class AlreadyApplied(Exception):
+    """The upload was applied before (another click, or another app server, got there first)."""
+
+    def __init__(self, upload: RosterUpload) -> None:
+        super().__init__(f"roster upload {upload.id} was already applied")
+        self.upload = upload
 
 
 def confirm_upload(
-    session: Session, upload: RosterUpload, fingerprint: str, *, actor_id: int, now: datetime
-) -> ImportResult:
-    """Apply a staged upload if what it would do is still what was reviewed."""
+    session: Session, upload_id: int, fingerprint: str, *, actor_id: int, now: datetime
+) -> tuple[RosterUpload, ImportResult] | None:
+    """Apply a staged upload once, if what it would do is still what was reviewed.
+
+    The upload is claimed by a conditional UPDATE before anything else: of two confirms at
+    once (a double click, two app servers) the second waits on the first's row lock, then
+    matches nothing and gets AlreadyApplied. If the import is refused the caller rolls back,
+    which releases the claim. None: no such upload of this administrator's is waiting.
+    """
+    claimed = session.execute(
+        update(RosterUpload)
+        .where(
+            RosterUpload.id == upload_id,
+            RosterUpload.uploaded_by_id == actor_id,
+            RosterUpload.applied_at.is_(None),
+            RosterUpload.created_at >= now - UPLOAD_LIFETIME,
+        )
+        .values(applied_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    upload = session.get(RosterUpload, upload_id, populate_existing=True)
+    if upload is None or upload.uploaded_by_id != actor_id:
+        return None
+    if claimed != 1:
+        if upload.applied_at is not None and not upload.contents:
+            raise AlreadyApplied(upload)
+        return None  # stale: its text has been forgotten
+    if not upload.contents:
+        return None
     plan = plan_texts(session, upload.contents, as_of=now.date())
     if plan.fingerprint != fingerprint or upload.fingerprint != fingerprint:
         raise ImportRefused(plan, "the roster or the stored people changed since the dry run")
     result = apply_plan(session, plan, actor_id=actor_id, now=now, upload_id=upload.id)
-    upload.applied_at = now
     upload.contents = {}
     upload.summary = result.summary
-    return result
+    return upload, result
+
+
+def applied_upload(session: Session, upload_id: int, *, actor_id: int) -> RosterUpload | None:
+    """An upload this administrator applied, for its result page."""
+    upload = session.get(RosterUpload, upload_id)
+    if upload is None or upload.uploaded_by_id != actor_id or upload.applied_at is None:
+        return None
+    return upload
 
 
 def purge_stale_uploads(session: Session, *, now: datetime) -> int:

@@ -7,7 +7,7 @@ Columns (header names in any case; the order does not matter):
 ``name``        the person's full name
 ``username``    what they sign in with; re-importing the same username updates that person
 ``email``       optional for pupils and parents
-``year``        pupils' year group: Reception, 1 … 13 (``Year 5`` and ``Y5`` work too)
+``year``        pupils' year group: N1, N2 (Nursery), Reception, 1 … 13 (``Year 5``, ``Y5``)
 ``start date``  staff start date (2025-09-01 or 01/09/2025)
 ``parent of``   on a parent's row: the usernames of their children, separated by ``;``
 ``left on``     optional: the date someone left; they are deactivated
@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from elearn.auth.roles import Role, StaffKind
 from elearn.roster.csvtext import (
+    CsvProblem,
     email_problem,
+    normalise_username,
     parse_date,
     parse_year,
     read_table,
@@ -61,13 +63,36 @@ ROLES: dict[str, tuple[Role, StaffKind | None]] = {
 }
 
 
+TEMPLATE_HEADINGS = (
+    "academy",
+    "role",
+    "name",
+    "username",
+    "email",
+    "year",
+    "start date",
+    "parent of",
+    "left on",
+)
+
+
+def template_csv() -> str:
+    """An empty file with the headings, to fill in a spreadsheet and upload."""
+    return ",".join(TEMPLATE_HEADINGS) + "\r\n"
+
+
 def _role_key(value: str) -> str:
     return "".join(ch for ch in value.lower() if ch.isalnum())
 
 
 def parse(name: str, text: str) -> RosterData:
     """Parse one simple CSV file; each bad row becomes an error with its line number."""
-    table = read_table(text, ALIASES)
+    try:
+        table = read_table(text, ALIASES)
+    except CsvProblem as problem:
+        return RosterData(
+            "simple", errors=(RowError(name, problem.line, problem.message),), files=(name,)
+        )
     if not table.headers:
         return RosterData("simple", errors=(RowError(name, 1, "the file is empty"),), files=(name,))
     missing = [column for column in REQUIRED if column not in table.headers]
@@ -80,6 +105,7 @@ def parse(name: str, text: str) -> RosterData:
 
     errors: list[RowError] = []
     people: list[PersonRecord] = []
+    refused: list[tuple[str, Where]] = []
     for row in table.rows:
         where = Where(name, row.line)
         problems: list[str] = []
@@ -94,7 +120,7 @@ def parse(name: str, text: str) -> RosterData:
             )
         role, kind = mapped if mapped else (Role.STAFF, None)
 
-        username = row.get("username").lower()
+        username = normalise_username(row.get("username"))
         if problem := username_problem(username):
             problems.append(problem)
         display_name = " ".join(row.get("name").split())
@@ -134,12 +160,14 @@ def parse(name: str, text: str) -> RosterData:
             except ValueError as error:
                 problems.append(f"start date: {error}")
 
-        links = tuple(u.lower() for u in split_list(row.get("parentof")))
+        links = tuple(normalise_username(u) for u in split_list(row.get("parentof")))
         if links and role is not Role.PARENT:
             problems.append("only a parent's row can list children in 'parent of'")
 
         if problems:
             errors.extend(where.error(problem) for problem in problems)
+            if username:
+                refused.append((username, where))
             continue
         people.append(
             PersonRecord(
@@ -159,5 +187,10 @@ def parse(name: str, text: str) -> RosterData:
             )
         )
     return RosterData(
-        "simple", people=tuple(people), errors=tuple(errors), full=False, files=(name,)
+        "simple",
+        people=tuple(people),
+        errors=tuple(errors),
+        full=False,
+        files=(name,),
+        refused=tuple(refused),
     )

@@ -16,6 +16,8 @@ from wtforms import IntegerField
 
 MAX_ID = 2**63 - 1
 _ASCII_DIGITS = re.compile(r"[0-9]{1,19}")
+# A minus sign is read only where the caller allows numbers below zero.
+_SIGNED_ASCII_DIGITS = re.compile(r"-?[0-9]{1,19}")
 
 
 def parse_whole_number(text: object, *, minimum: int = 0, maximum: int = MAX_ID) -> int | None:
@@ -23,7 +25,8 @@ def parse_whole_number(text: object, *, minimum: int = 0, maximum: int = MAX_ID)
     if text is None:
         return None
     value = str(text).strip()
-    if not _ASCII_DIGITS.fullmatch(value):
+    pattern = _SIGNED_ASCII_DIGITS if minimum < 0 else _ASCII_DIGITS
+    if not pattern.fullmatch(value):
         return None
     number = int(value)
     return number if minimum <= number <= maximum else None

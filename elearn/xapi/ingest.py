@@ -22,6 +22,7 @@ elearn forwards only the statements it records itself.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -234,9 +235,49 @@ def _people(session: Session, site: str, statements: Sequence[dict[str, Any]]) -
     return people
 
 
+# Deeper than any real statement (extensions included) and far inside the recursion limit of
+# the JSON parser and of everything that walks a statement afterwards.
+MAX_DEPTH = 64
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def nesting_depth(text: str) -> int:
+    """How deeply arrays and objects nest in JSON text, counted without parsing it."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(_STRING.sub("", text)):
+        if match.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
 def parse_json(raw: bytes) -> Any:
-    """A request body as JSON; IngestError (400) when it is not JSON."""
+    """A request body as JSON; IngestError (400) when it is not JSON, nests too deeply or holds
+    a string that is not text (a lone UTF-16 surrogate such as ``"\\ud800"``)."""
     try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise IngestError(400, f"the body is not valid UTF-8: {exc}") from exc
+    if nesting_depth(text) > MAX_DEPTH:
+        raise IngestError(
+            400, f"the body is nested more than {MAX_DEPTH} levels deep; no statement needs that"
+        )
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
         raise IngestError(400, f"the body is not valid JSON: {exc}") from exc
+    try:
+        # Re-encoding finds any string (or key) holding half of a surrogate pair, which no
+        # database column or other LRS could store as text.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise IngestError(
+            400,
+            "the body holds a lone surrogate escape (such as \\ud800) in a string; "
+            "that is not a character",
+        ) from exc
+    return data

@@ -30,6 +30,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import http_date
 
 import elearn
@@ -85,6 +86,14 @@ def _xapi_error(error: XapiError) -> Response:
     response.status_code = error.status
     response.headers.update(error.headers)
     return response
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_error: RequestEntityTooLarge) -> Response:
+    # Clients of an LRS read errors as JSON; the site's HTML error page would not parse.
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    detail = f" (the limit is {limit} bytes)" if limit else ""
+    return _xapi_error(XapiError(413, f"the body is too large{detail}"))
 
 
 @bp.after_request

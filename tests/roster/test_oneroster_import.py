@@ -111,15 +111,17 @@ def test_the_next_term_updates_people_marks_leavers_and_adds_new_pupils(db):
     plan = run(db, "spring", SPRING)
     summary = plan.summary()
     assert summary["created"] == 1
-    assert summary["deactivated"] == 3  # Tom and Gill left; Zara is disabled
+    assert summary["deactivated"] == 2  # Tom and Gill left
     reasons = {p.values.username: p.reason for p in plan.deactivations}
     assert reasons["tom.hughes"] == "no longer in the roster"
-    assert reasons["zara.khan"] == "marked as left in the file"
+    # Zara is disabled (enabledUser=false): access curtailed, but she has not left.
+    assert {p.values.username: p.changes for p in plan.updates}["zara.khan"] == ("curtailed",)
 
     db.expire_all()
     tom = db.get(User, tom.id)
     assert not tom.active and tom.left_on == date(2026, 1, 12)
-    assert not person(db, "zara.khan").active
+    zara = person(db, "zara.khan")
+    assert not zara.active and zara.left_on is None and zara.year_group == 9
     assert person(db, "freya.lewis").year_group == 0
 
     ruby = person(db, "ruby.shah")
@@ -268,10 +270,15 @@ def test_a_zip_of_the_files_is_read_like_the_files(db):
 
 
 def test_missing_files_and_columns_are_reported_on_line_one(db):
-    only_users = {"users.csv": files("autumn")["users.csv"]}
+    manifest = files("bad")["manifest.csv"]
+    only_users = {"manifest.csv": manifest, "users.csv": files("autumn")["users.csv"]}
     plan = plan_files(db, only_users, as_of=AUTUMN.date())
     assert [(e.file, e.line) for e in plan.errors] == [("orgs.csv", 1)]
 
-    broken = {"orgs.csv": b"sourcedId,name\nx,Y\n", "users.csv": files("autumn")["users.csv"]}
+    broken = {
+        "manifest.csv": manifest,
+        "orgs.csv": b"sourcedId,name\nx,Y\n",
+        "users.csv": files("autumn")["users.csv"],
+    }
     plan = plan_files(db, broken, as_of=AUTUMN.date())
     assert plan.errors[0].file == "orgs.csv" and "missing column(s): type" in plan.errors[0].message

@@ -689,3 +689,65 @@ def test_a_signed_in_session_cannot_send_statements(client, two_learners, db):
 
 def test_signed_out_the_statements_are_closed(client, two_learners):
     assert session_get(client).status_code == 401
+
+
+# --- hostile bodies -----------------------------------------------------------------------------
+
+
+def _raw(lrs, method: str, body: bytes, statement_id: str | None = None):
+    url = "/xapi/statements" + (f"?statementId={statement_id}" if statement_id else "")
+    return lrs.client.open(
+        url, method=method, data=body, content_type="application/json", headers=lrs.headers()
+    )
+
+
+def _deep(levels: int) -> bytes:
+    inner = json.dumps(stmt())[:-1] + ', "context": {"extensions": {"https://x.example/e": '
+    return (inner + "[" * levels + "]" * levels + "}}}").encode()
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+def test_a_body_nested_a_thousand_levels_deep_is_400_with_a_reason(lrs, db, method):
+    statement_id = str(uuid.uuid4()) if method == "PUT" else None
+    response = _raw(lrs, method, _deep(1000), statement_id)
+    assert response.status_code == 400
+    assert "nested" in response.get_json()["message"]
+    # Far deeper than Python's recursion limit: still an answer, not a crash.
+    response = _raw(lrs, method, _deep(100_000), statement_id)
+    assert response.status_code == 400
+    assert "nested" in response.get_json()["message"]
+    assert stored_count(db) == 0
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+@pytest.mark.parametrize("text", ["\\ud800", "\\udfff", "ok \\ud83d end"])
+def test_a_lone_surrogate_in_a_string_is_400_with_a_reason(lrs, db, method, text):
+    statement_id = str(uuid.uuid4()) if method == "PUT" else None
+    body = json.dumps(stmt(result={"response": "PLACEHOLDER"})).replace("PLACEHOLDER", text)
+    response = _raw(lrs, method, body.encode(), statement_id)
+    assert response.status_code == 400
+    assert "surrogate" in response.get_json()["message"]
+    assert stored_count(db) == 0
+
+
+def test_a_surrogate_pair_is_a_character_and_is_stored(lrs, db):
+    body = json.dumps(stmt(result={"response": "PLACEHOLDER"})).replace(
+        "PLACEHOLDER", "\\ud83d\\ude00"
+    )
+    response = _raw(lrs, "POST", body.encode())
+    assert response.status_code == 200, response.get_json()
+    assert stored_count(db) == 1
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+def test_a_body_too_large_is_413_in_json(app, lrs, db, method):
+    app.config["MAX_CONTENT_LENGTH"] = 10_000
+    statement_id = str(uuid.uuid4()) if method == "PUT" else None
+    padding = "x" * 20_000
+    response = _raw(
+        lrs, method, json.dumps(stmt(result={"response": padding})).encode(), statement_id
+    )
+    assert response.status_code == 413
+    assert response.mimetype == "application/json"
+    assert "too large" in response.get_json()["message"]
+    assert stored_count(db) == 0

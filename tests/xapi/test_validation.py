@@ -637,3 +637,12 @@ def test_sub_statement_timestamps_compare_as_instants():
     assert statements_equivalent(a, b)
     b["object"]["timestamp"] = "2099-01-02T00:00:00Z"
     assert not statements_equivalent(a, b)
+
+
+def test_nesting_is_counted_outside_strings_only():
+    from elearn.xapi.ingest import nesting_depth
+
+    assert nesting_depth('{"a": [1, {"b": []}]}') == 4
+    # Brackets and escaped quotes inside strings are text, not structure.
+    assert nesting_depth('{"a": "[[[[{{{{ \\" ]]]"}') == 1
+    assert nesting_depth("[" * 5000 + "]" * 5000) == 5000
