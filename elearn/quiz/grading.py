@@ -11,7 +11,7 @@ Typed responses by question type:
 
 * multiple choice, missing-word choice: ``int`` index into ``question.answers``;
 * true/false: ``bool``;
-* multiple response: a set or tuple of ``int`` indexes (may be empty);
+* multiple response: a set or tuple of ``int`` indexes (at least one when posted);
 * short answer, missing-word short: ``str``;
 * numerical: ``str`` (as typed) or ``float``;
 * matching: mapping of pair index (into ``question.pairs``) to the chosen right-hand text;
@@ -178,6 +178,8 @@ def grade_multiresponse(question: Question, response: Any) -> Grade:
 def _validate_multiresponse(question: Question, raw: Any) -> tuple[int, ...]:
     values = [raw] if isinstance(raw, str) else list(raw or ())
     picked = {_parse_index(question, value) for value in values if str(value).strip()}
+    if not picked:
+        raise ResponseInvalid("Please tick at least one answer.")
     return tuple(sorted(picked))
 
 

@@ -206,7 +206,8 @@ def test_validate_choice_index():
 
 def test_validate_checkboxes():
     assert validate_response(MULTI, ["2", "0", "0"]) == (0, 2)
-    assert validate_response(MULTI, []) == ()
+    with pytest.raises(ResponseInvalid, match="tick at least one"):
+        validate_response(MULTI, [])
     assert validate_response(MULTI, "1") == (1,)
     with pytest.raises(ResponseInvalid, match="not one of the choices"):
         validate_response(MULTI, ["0", "7"])
