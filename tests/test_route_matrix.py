@@ -121,6 +121,8 @@ EXPECTED: dict[str, tuple[str, dict[str, int | str]]] = {
     "xapi_admin.retry_all": ("POST", each(403, admin=302)),
     "xapi_admin.issue_credential": ("POST", each(403, admin=422)),
     "xapi_admin.revoke_credential": ("POST", each(403, admin=404)),
+    "xapi_admin.confirm_revoke": ("GET", each(403, admin=404)),
+    "xapi_admin.issued_credential": ("GET", each(403, admin=404)),
 }
 
 
