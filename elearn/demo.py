@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from elearn.admin.services import year_label
 from elearn.auth.models import Academy, ParentLink, User
 from elearn.auth.passwords import hash_password
 from elearn.auth.roles import Role, StaffKind
@@ -170,5 +171,7 @@ def demo_logins(session: Session) -> list[tuple[str, str, str]]:
         user = users.get(username)
         if user is not None:
             where = user.academy.name if user.academy else "the trust"
-            logins.append((user.role.label, username, f"{user.display_name}, {where}"))
+            # A pupil's year decides which courses they see, so the demo says which it is.
+            year = f", {year_label(user.year_group)}" if user.role is Role.PUPIL else ""
+            logins.append((user.role.label, username, f"{user.display_name}{year}, {where}"))
     return logins

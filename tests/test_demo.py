@@ -1,3 +1,5 @@
+import re
+
 from sqlalchemy import func, select
 
 from elearn import create_app
@@ -46,6 +48,11 @@ def test_demo_command_prints_logins_that_work(app_config, empty_database, monkey
     assert result.exit_code == 0, result.output
     assert f"password is: {DEMO_PASSWORD}" in result.output
     assert "pupil.riverside" in result.output and "dsl.northfield" in result.output
+    pupil_lines = [line for line in result.output.splitlines() if "  Pupil: " in line]
+    assert len(pupil_lines) == 2
+    assert all(re.search(r", (Year \d+|Reception), ", line) for line in pupil_lines)
+    staff_line = next(line for line in result.output.splitlines() if "staff.riverside" in line)
+    assert "Year" not in staff_line
 
     app = create_app(app_config)
     from tests.conftest import CsrfClient

@@ -77,8 +77,12 @@ def add_link(
     return link
 
 
+def may_change_link(actor: User, parent: User, pupil: User) -> bool:
+    return can.can_manage_person(actor, parent) or can.can_manage_person(actor, pupil)
+
+
 def remove_link(session: Session, actor: User, parent: User, pupil: User, *, now: datetime) -> bool:
-    if not (can.can_manage_person(actor, parent) or can.can_manage_person(actor, pupil)):
+    if not may_change_link(actor, parent, pupil):
         raise NotAllowed("cannot change these links")
     link = session.scalar(
         select(ParentLink).where(ParentLink.parent_id == parent.id, ParentLink.pupil_id == pupil.id)

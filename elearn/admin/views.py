@@ -78,6 +78,23 @@ def describe_entry(entry: AuditEntry) -> str:
     return label
 
 
+def _confirmed() -> bool:
+    """Destructive actions run only from their confirmation page's button."""
+    return request.form.get("confirm") == "yes"
+
+
+def _confirm_page(title: str, explain: str, button: str, back: str) -> str:
+    """Ask before acting: the page posts the same form again, confirmed (works without JS)."""
+    return render_template(
+        "admin/confirm.html",
+        title=title,
+        explain=explain,
+        button=button,
+        action=request.path,
+        back=back,
+    )
+
+
 @bp.app_context_processor
 def _helpers() -> dict[str, object]:
     return {
@@ -260,6 +277,14 @@ def person_deactivate(user_id: int) -> Page:
     person = _person_or_404(user_id)
     if not can.can_manage_person(current_user, person) or person.id == current_user.id:
         abort(403)
+    if not _confirmed():
+        return _confirm_page(
+            f"Deactivate {person.display_name}?",
+            f"{person.display_name} will not be able to sign in. Their records are kept, "
+            "and you can reactivate them later.",
+            "Deactivate",
+            url_for("admin.person", user_id=person.id),
+        )
     db = get_db()
     services.deactivate_person(db, current_user, person, now=utcnow())
     db.commit()
@@ -286,6 +311,19 @@ def person_password(user_id: int) -> Page:
     person = _person_or_404(user_id)
     if not services.may_reset_password(current_user, person) or person.id == current_user.id:
         abort(403)
+    back = (
+        url_for("admin.person", user_id=person.id)
+        if can.can_list_people(current_user)
+        else url_for("admin.class_list", year=person.year_group)
+    )
+    if not _confirmed():
+        return _confirm_page(
+            f"Reset {person.display_name}'s password?",
+            f"{person.display_name} gets a new password, shown once on the next page, and is "
+            "signed out everywhere. Their old password stops working straight away.",
+            "Reset password",
+            back,
+        )
     db = get_db()
     password = services.reset_password(db, current_user, person, now=utcnow())
     db.commit()
@@ -293,11 +331,6 @@ def person_password(user_id: int) -> Page:
     academy = db.get(Academy, person.academy_id) if person.academy_id else None
     card = card_service.SignInCard(
         person.display_name, person.username, password, services.year_label(person.year_group)
-    )
-    back = (
-        url_for("admin.person", user_id=person.id)
-        if can.can_list_people(current_user)
-        else url_for("admin.class_list", year=person.year_group)
     )
     return render_template(
         "admin/password.html", person=person, card=card, academy=academy, back=back
@@ -334,6 +367,15 @@ def link_remove(user_id: int, other_id: int) -> Page:
     person = _person_or_404(user_id)
     other = _person_or_404(other_id)
     parent, pupil = (person, other) if person.role is Role.PARENT else (other, person)
+    if not links.may_change_link(current_user, parent, pupil):
+        abort(403)
+    if not _confirmed():
+        return _confirm_page(
+            f"Remove the link between {parent.display_name} and {pupil.display_name}?",
+            f"{parent.display_name} will no longer see {pupil.display_name}'s progress.",
+            "Remove link",
+            url_for("admin.person", user_id=person.id),
+        )
     db = get_db()
     try:
         removed = links.remove_link(db, current_user, parent, pupil, now=utcnow())

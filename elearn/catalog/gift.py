@@ -9,7 +9,8 @@ want to hear about before the bank goes live:
 
 * a blank line always ends a question, so an answer block cut by a blank line is
   reported as an unclosed ``{`` (Moodle splits questions the same way);
-* ``$CATEGORY:`` may share a block with the question after it;
+* ``$CATEGORY:`` must stand in a block of its own: Moodle reads any lines after it in
+  the same block as part of the category's name and imports no question from them;
 * ``// [id:…]`` and ``// [tag:…]`` only count in comment lines directly above the
   question (no blank line between);
 * weights must be one of the percentages Moodle's import accepts (100, 90, 83.33333, 80,
@@ -110,6 +111,7 @@ def _read_block(
     id_line = 0
     tags: list[str] = []
     body: list[tuple[int, str]] = []
+    category_line = 0
     for number, line in block:
         stripped = line.strip()
         if stripped.startswith("//"):
@@ -129,7 +131,18 @@ def _read_block(
                 found.append(ContentError(path, number, "$CATEGORY: must come before a question"))
             else:
                 category = _category_name(stripped[len("$CATEGORY:") :])
+                category_line = number
         else:
+            if category_line and not body:
+                found.append(
+                    ContentError(
+                        path,
+                        number,
+                        f"put a blank line between $CATEGORY: (line {category_line}) and this "
+                        "question; Moodle reads lines below $CATEGORY: in the same block as "
+                        "part of the category name and skips the question",
+                    )
+                )
             body.append((number, line))
     question = None
     if body:

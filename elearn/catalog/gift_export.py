@@ -16,6 +16,7 @@ no way to say "no category" mid-file.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
@@ -41,6 +42,9 @@ _XML_FORMATS = {
 }
 _BLANK = "_____"
 _TIGHT = frozenset(".,;:!?)…'’\"")
+_TAGS = re.compile(r"<[^>]*>")
+# Moodle names an untitled question by its text, shortened to about 80 characters.
+_NAME_LENGTH = 80
 
 
 def percent(fraction: float) -> str:
@@ -111,8 +115,9 @@ def _gift_answer_lines(question: Question) -> list[str]:
             return [f"{word}#{escape(answer.feedback_wrong)}#{escape(answer.feedback_right)}"]
         return [f"{word}#{escape(answer.feedback_wrong)}" if answer.feedback_wrong else word]
     if question.qtype is QuestionType.MATCHING:
+        fmt = question.text_format
         return [
-            f"={escape(a.left)} -> {escape(a.right)}"
+            f"={_gift_part(a.left, a.left_format, fmt)} -> {escape(a.right)}"
             for a in question.answers
             if isinstance(a, MatchPair)
         ]
@@ -122,10 +127,11 @@ def _gift_answer_lines(question: Question) -> list[str]:
         question.missing_word_style is MissingWordStyle.CHOICE
     )
     typed = question.is_typed_text
-    return [_gift_choice(c, single=single, typed=typed) for c in question.choices]
+    fmt = question.text_format
+    return [_gift_choice(c, fmt, single=single, typed=typed) for c in question.choices]
 
 
-def _gift_choice(choice: Choice, *, single: bool, typed: bool) -> str:
+def _gift_choice(choice: Choice, fmt: TextFormat, *, single: bool, typed: bool) -> str:
     if typed:
         marker = "=" if choice.fraction == 1 else f"=%{percent(choice.fraction)}%"
     elif single and choice.fraction == 1:
@@ -134,8 +140,15 @@ def _gift_choice(choice: Choice, *, single: bool, typed: bool) -> str:
         marker = "~"
     else:
         marker = f"~%{percent(choice.fraction)}%"
-    feedback = f"#{escape(choice.feedback)}" if choice.feedback else ""
-    return f"{marker}{escape(choice.text)}{feedback}"
+    feedback = choice.feedback and "#" + _gift_part(choice.feedback, choice.feedback_format, fmt)
+    return f"{marker}{_gift_part(choice.text, choice.text_format, fmt)}{feedback}"
+
+
+def _gift_part(text: str, text_format: TextFormat | None, question_format: TextFormat) -> str:
+    """An answer or feedback with its own format tag; a literal "[html]" gets a guard tag."""
+    if text_format is None and _starts_with_tag(text):
+        text_format = question_format
+    return (f"[{text_format.value}]" if text_format else "") + escape(text)
 
 
 def _gift_number(answer: NumericalAnswer) -> str:
@@ -196,11 +209,11 @@ def _xml_type(question: Question) -> str:
 def _xml_question(quiz: ET.Element, question: Question) -> None:
     fmt = question.text_format
     node = ET.SubElement(quiz, "question", type=_xml_type(question))
-    _text(ET.SubElement(node, "name"), question.title or question.id)
     text = question.text
-    if question.qtype is QuestionType.MISSINGWORD:
+    if question.text_after:
         before = f"{question.text} {_BLANK}".strip()
         text = before + _gap(question.text_after) + question.text_after
+    _text(ET.SubElement(node, "name"), question.title or default_name(text) or question.id)
     _formatted(node, "questiontext", text, fmt)
     _formatted(node, "generalfeedback", question.general_feedback, fmt)
     _leaf(node, "defaultgrade", "0" if question.qtype is QuestionType.DESCRIPTION else "1")
@@ -212,11 +225,11 @@ def _xml_question(quiz: ET.Element, question: Question) -> None:
         _leaf(node, "shuffleanswers", "true")
         _leaf(node, "answernumbering", "abc")
         for choice in question.choices:
-            _xml_answer(node, choice.text, choice.fraction, choice.feedback, fmt)
+            _xml_choice(node, choice, fmt)
     elif question.is_typed_text:
         _leaf(node, "usecase", "0")
         for choice in question.choices:
-            _xml_answer(node, choice.text, choice.fraction, choice.feedback, fmt)
+            _xml_choice(node, choice, fmt)
     elif question.qtype is QuestionType.TRUEFALSE:
         _xml_truefalse(node, question.truefalse, fmt)
     elif question.qtype is QuestionType.NUMERICAL:
@@ -226,7 +239,7 @@ def _xml_question(quiz: ET.Element, question: Question) -> None:
         _leaf(node, "shuffleanswers", "true")
         for pair in question.answers:
             if isinstance(pair, MatchPair):
-                sub = _formatted(node, "subquestion", pair.left, fmt)
+                sub = _formatted(node, "subquestion", pair.left, pair.left_format or fmt)
                 _text(ET.SubElement(sub, "answer"), pair.right)
     elif question.qtype is QuestionType.ESSAY:
         for tag, value in (
@@ -245,12 +258,39 @@ def _xml_question(quiz: ET.Element, question: Question) -> None:
             _text(ET.SubElement(tags, "tag"), tag)
 
 
+def default_name(text: str) -> str:
+    """The name Moodle gives an untitled question: its text without markup, shortened."""
+    plain = " ".join(_TAGS.sub(" ", text).split())
+    if len(plain) <= _NAME_LENGTH:
+        return plain
+    cut = plain[: _NAME_LENGTH - 3]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip() + "..."
+
+
+def _xml_choice(node: ET.Element, choice: Choice, fmt: TextFormat) -> None:
+    _xml_answer(
+        node,
+        choice.text,
+        choice.fraction,
+        choice.feedback,
+        choice.text_format or fmt,
+        choice.feedback_format or fmt,
+    )
+
+
 def _xml_answer(
-    parent: ET.Element, text: str, fraction: float, feedback: str, fmt: TextFormat
+    parent: ET.Element,
+    text: str,
+    fraction: float,
+    feedback: str,
+    fmt: TextFormat,
+    feedback_fmt: TextFormat | None = None,
 ) -> ET.Element:
     answer = ET.SubElement(parent, "answer", fraction=percent(fraction), format=_XML_FORMATS[fmt])
     _text(answer, text)
-    _formatted(answer, "feedback", feedback, fmt)
+    _formatted(answer, "feedback", feedback, feedback_fmt or fmt)
     return answer
 
 

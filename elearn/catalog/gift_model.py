@@ -48,11 +48,17 @@ class MissingWordStyle(StrEnum):
 
 @dataclass(frozen=True)
 class Choice:
-    """A selectable or typed answer: choice questions, short answers and missing words."""
+    """A selectable or typed answer: choice questions, short answers and missing words.
+
+    ``text_format`` and ``feedback_format`` are set when the part carries its own tag
+    (``~[plain]blue#[html]wrong``); ``None`` means the question's format.
+    """
 
     text: str
     fraction: float
     feedback: str = ""
+    text_format: TextFormat | None = None
+    feedback_format: TextFormat | None = None
 
     @property
     def is_correct(self) -> bool:
@@ -118,10 +124,15 @@ class NumericalAnswer:
 
 @dataclass(frozen=True)
 class MatchPair:
-    """``=left -> right``. An empty ``left`` is an extra wrong right-hand option."""
+    """``=left -> right``. An empty ``left`` is an extra wrong right-hand option.
+
+    ``left_format`` is set when the left side carries its own tag (``=[html]…``); Moodle
+    reads no tag on the right-hand side.
+    """
 
     left: str
     right: str
+    left_format: TextFormat | None = None
 
     @property
     def is_distractor(self) -> bool:

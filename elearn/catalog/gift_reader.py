@@ -11,6 +11,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from elearn.catalog.errors import ContentError
 from elearn.catalog.gift_model import (
@@ -31,6 +32,7 @@ _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _FORMAT_TAG = re.compile(r"\[(markdown|html|plain|moodle)\]", re.IGNORECASE)
 _WEIGHT = re.compile(r"%(-?\d+(?:\.\d+)?)%")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# Moodle compares these case-sensitively: "{true}" is a short answer whose answer is "true".
 _TRUE_WORDS = frozenset({"T", "TRUE"})
 _FALSE_WORDS = frozenset({"F", "FALSE"})
 # Moodle's import refuses any other grade (question_bank's full list of fractions).
@@ -66,6 +68,19 @@ def escape(text: str) -> str:
     return "".join(out)
 
 
+class Segment(NamedTuple):
+    """One answer inside ``{…}``: its marker (``=``/``~``) at ``at``, its text from ``body``.
+
+    Moodle also reads text before the first marker as an answer (``{Paris =paris}``); that
+    segment's marker is implied by the question and ``at == body``.
+    """
+
+    at: int
+    marker: str
+    body: int
+    end: int
+
+
 @dataclass
 class Source:
     """The question's text lines joined, with escapes masked so searches skip them."""
@@ -92,6 +107,20 @@ class Source:
     def text(self, start: int, end: int) -> str:
         return unescape(self.raw[start:end]).strip()
 
+    def part(self, start: int, end: int) -> tuple[str, TextFormat | None]:
+        """An answer or feedback: its own ``[format]`` tag, if any, and its text.
+
+        Continuation lines lose their indentation: authors indent answer blocks for
+        layout, and kept indentation would turn into a code block in Markdown.
+        """
+        pos = self.skip_space(start, end)
+        text_format = None
+        tag = _FORMAT_TAG.match(self.masked, pos, end)
+        if tag:
+            text_format, start = TextFormat(tag.group(1).lower()), tag.end()
+        lines = unescape(self.raw[start:end]).strip().split("\n")
+        return "\n".join(line.strip() for line in lines), text_format
+
     def skip_space(self, start: int, end: int) -> int:
         while start < end and self.masked[start].isspace():
             start += 1
@@ -111,6 +140,7 @@ class QuestionReader:
         self.src = source
         self.path = path
         self.errors = errors
+        self.text_format = TextFormat.MOODLE
 
     def error(self, offset: int, message: str) -> None:
         self.errors.append(ContentError(self.path, self.src.line(offset), message))
@@ -124,15 +154,17 @@ class QuestionReader:
         if masked.startswith("::", pos):
             close = masked.find("::", pos + 2)
             if close < 0:
-                self.error(pos, "the title starts with :: but is never closed with ::")
-                return None
-            title = src.text(pos + 2, close)
-            pos = src.skip_space(close + 2, end)
+                # As Moodle: the :: is dropped and the question goes untitled.
+                pos = src.skip_space(pos + 2, end)
+            else:
+                title = src.text(pos + 2, close)
+                pos = src.skip_space(close + 2, end)
         text_format = TextFormat.MOODLE
         tag = _FORMAT_TAG.match(masked, pos)
         if tag:
             text_format = TextFormat(tag.group(1).lower())
             pos = tag.end()
+        self.text_format = text_format
         base = Question(
             id="",
             title=title,
@@ -180,13 +212,8 @@ class QuestionReader:
         elif question.qtype is QuestionType.SHORTANSWER:
             style = MissingWordStyle.SHORT
         else:
-            self.error(
-                src.skip_space(closing + 1, end),
-                f"text after the answer block only works for missing-word questions "
-                f"(one right choice with = and ~, or short answers with =), not "
-                f"{question.qtype}; move the text before the {{",
-            )
-            return None
+            # Moodle puts the blank where the block was for every type ("{#3.14:0.01}.").
+            return replace(question, text_after=text_after)
         return replace(
             question,
             qtype=QuestionType.MISSINGWORD,
@@ -198,7 +225,7 @@ class QuestionReader:
         src, masked = self.src, self.src.masked
         general = masked.rfind("####", start, end)
         if general >= 0:
-            base = replace(base, general_feedback=src.text(general + 4, end))
+            base = replace(base, general_feedback=src.part(general + 4, end)[0])
             end = general
         first = src.skip_space(start, end)
         if src.is_blank(first, end):
@@ -206,20 +233,17 @@ class QuestionReader:
         if masked[first] == "#":
             return self._numerical(base, first + 1, end)
         hash_at = masked.find("#", first, end)
-        head = masked[first : hash_at if hash_at >= 0 else end].strip().upper()
+        head = masked[first : hash_at if hash_at >= 0 else end].strip()
         if head in _TRUE_WORDS or head in _FALSE_WORDS:
             return self._truefalse(base, head in _TRUE_WORDS, hash_at, end)
         marks = src.markers(first, end, "=~")
+        tildes = any(masked[m] == "~" for m in marks)
+        ends = [*marks[1:], end] if marks else []
+        segments = [Segment(m, masked[m], m + 1, e) for m, e in zip(marks, ends, strict=True)]
         if not marks or marks[0] != first:
-            self.error(
-                first,
-                "unknown answer syntax: start each answer with = (right) or ~ (wrong), "
-                "write T or F for true/false, # for a number, or {} for an essay",
-            )
-            return None
-        segments = list(zip(marks, [*marks[1:], end], strict=True))
-        arrows = [masked.find("->", s, e) >= 0 for s, e in segments]
-        tildes = any(masked[s] == "~" for s, _ in segments)
+            implied = "~" if tildes else "="
+            segments.insert(0, Segment(first, implied, first, marks[0] if marks else end))
+        arrows = [masked.find("->", s.body, s.end) >= 0 for s in segments]
         if any(arrows):
             if tildes or not all(arrows):
                 self.error(
@@ -261,38 +285,47 @@ class QuestionReader:
         )
         return None
 
-    def _split_feedback(self, start: int, end: int) -> tuple[str, str]:
+    def _part(self, start: int, end: int) -> tuple[str, TextFormat | None]:
+        """A part's text and its format, ``None`` where that is the question's own."""
+        text, text_format = self.src.part(start, end)
+        return text, None if text_format is self.text_format else text_format
+
+    def _split_feedback(
+        self, start: int, end: int
+    ) -> tuple[str, TextFormat | None, str, TextFormat | None]:
+        """An answer's text and its ``#feedback``, each with its own format tag if any."""
         hash_at = self.src.masked.find("#", start, end)
         if hash_at < 0:
-            return self.src.text(start, end), ""
-        return self.src.text(start, hash_at), self.src.text(hash_at + 1, end)
+            return *self._part(start, end), "", None
+        return *self._part(start, hash_at), *self._part(hash_at + 1, end)
 
     def _choice_answers(
-        self, segments: list[tuple[int, int]], default: Callable[[str], float]
+        self, segments: list[Segment], default: Callable[[str], float]
     ) -> list[Choice] | None:
         answers, ok = [], True
-        for seg_start, seg_end in segments:
-            marker = self.src.masked[seg_start]
-            weighted = self._weighted(seg_start + 1, seg_end, default(marker))
+        for segment in segments:
+            weighted = self._weighted(segment.body, segment.end, default(segment.marker))
             if weighted is None:
                 ok = False
                 continue
             fraction, text_start = weighted
-            text, feedback = self._split_feedback(text_start, seg_end)
+            text, text_format, feedback, feedback_format = self._split_feedback(
+                text_start, segment.end
+            )
             if not text:
-                self.error(seg_start, f"empty answer after {marker}")
+                self.error(segment.at, f"empty answer after {segment.marker}")
                 ok = False
-            answers.append(Choice(text, fraction, feedback))
+            answers.append(Choice(text, fraction, feedback, text_format, feedback_format))
         return answers if ok else None
 
-    def _choice(self, base: Question, segments: list[tuple[int, int]], at: int) -> Question | None:
+    def _choice(self, base: Question, segments: list[Segment], at: int) -> Question | None:
         masked = self.src.masked
-        single = any(masked[s] == "=" for s, _ in segments)
-        for seg_start, seg_end in segments:
-            weight_at = self.src.skip_space(seg_start + 1, seg_end)
-            if masked[seg_start] == "=" and masked[weight_at : weight_at + 1] == "%":
+        single = any(s.marker == "=" for s in segments)
+        for segment in segments:
+            weight_at = self.src.skip_space(segment.body, segment.end)
+            if segment.marker == "=" and masked[weight_at : weight_at + 1] == "%":
                 self.error(
-                    seg_start,
+                    segment.at,
                     "in a choice question = always means 100%; "
                     "give part marks with ~ and a weight, such as ~%50%",
                 )
@@ -322,7 +355,7 @@ class QuestionReader:
             return None
         return replace(base, qtype=QuestionType.MULTIRESPONSE, answers=tuple(choices))
 
-    def _short(self, base: Question, segments: list[tuple[int, int]], at: int) -> Question | None:
+    def _short(self, base: Question, segments: list[Segment], at: int) -> Question | None:
         answers = self._choice_answers(segments, lambda _: 1.0)
         if answers is None:
             return None
@@ -331,11 +364,9 @@ class QuestionReader:
             return None
         return replace(base, qtype=QuestionType.SHORTANSWER, answers=tuple(answers))
 
-    def _matching(
-        self, base: Question, segments: list[tuple[int, int]], at: int
-    ) -> Question | None:
+    def _matching(self, base: Question, segments: list[Segment], at: int) -> Question | None:
         masked, pairs, ok = self.src.masked, [], True
-        for seg_start, seg_end in segments:
+        for seg_start, _, body, seg_end in segments:
             if masked.find("#", seg_start, seg_end) >= 0:
                 self.error(
                     seg_start,
@@ -344,13 +375,13 @@ class QuestionReader:
                 )
                 ok = False
                 continue
-            arrow = masked.find("->", seg_start, seg_end)
-            left = self.src.text(seg_start + 1, arrow)
+            arrow = masked.find("->", body, seg_end)
+            left, left_format = self._part(body, arrow)
             right = self.src.text(arrow + 2, seg_end)
             if not right:
                 self.error(seg_start, "a matching pair needs text after ->")
                 ok = False
-            pairs.append(MatchPair(left, right))
+            pairs.append(MatchPair(left, right, left_format))
         if not ok:
             return None
         asked = sum(1 for p in pairs if p.left)
@@ -364,22 +395,20 @@ class QuestionReader:
         if hash_at >= 0:
             second = self.src.masked.find("#", hash_at + 1, end)
             if second < 0:
-                wrong = self.src.text(hash_at + 1, end)
+                wrong = self.src.part(hash_at + 1, end)[0]
             else:
-                wrong, right = self.src.text(hash_at + 1, second), self.src.text(second + 1, end)
+                wrong = self.src.part(hash_at + 1, second)[0]
+                right = self.src.part(second + 1, end)[0]
         answer = TrueFalseAnswer(correct, wrong, right)
         return replace(base, qtype=QuestionType.TRUEFALSE, answers=(answer,))
 
     def _numerical(self, base: Question, start: int, end: int) -> Question | None:
         src = self.src
         marks = src.markers(start, end, "=~")
-        if not marks:
-            segments = [(start - 1, end)]
-        elif not src.is_blank(start, marks[0]):
-            self.error(start, "a numerical question with several answers starts each with =")
-            return None
-        else:
-            segments = list(zip(marks, [*marks[1:], end], strict=True))
+        # The "#" stands in as the marker of an answer written without "=" ("{#3:2~#No}").
+        if not marks or not src.is_blank(start, marks[0]):
+            marks.insert(0, start - 1)
+        segments = list(zip(marks, [*marks[1:], end], strict=True))
         answers: list[NumericalAnswer] = []
         ok = True
         for seg_start, seg_end in segments:
@@ -405,7 +434,7 @@ class QuestionReader:
         if weighted is None:
             return None
         fraction, text_start = weighted
-        spec, feedback = self._split_feedback(text_start, seg_end)
+        spec, _, feedback, _ = self._split_feedback(text_start, seg_end)
         if catch_all:
             if spec:
                 self.error(

@@ -233,11 +233,33 @@ class CourseProgress:
     def started(self) -> bool:
         return self.lessons_read > 0 or self.attempts_used > 0
 
+    # The steps of a course are its lessons plus its last step, the quiz or the policy
+    # sign-off; the bar, the text and every page count them the same way.
+    @property
+    def last_step(self) -> str | None:
+        """``"quiz"``, ``"sign-off"`` or None: the step after the lessons."""
+        if self.course.quiz is not None:
+            return "quiz"
+        return "sign-off" if self.course.policy is not None else None
+
+    @property
+    def last_step_done(self) -> bool:
+        return self.quiz_passed if self.course.quiz is not None else self.signed_off
+
+    @property
+    def steps_total(self) -> int:
+        return len(self.lessons) + (1 if self.last_step else 0)
+
+    @property
+    def steps_done(self) -> int:
+        if self.complete:
+            return self.steps_total
+        return self.lessons_read + (1 if self.last_step and self.last_step_done else 0)
+
     @property
     def percent(self) -> int:
-        steps = len(self.lessons) + (1 if self.course.quiz or self.course.policy else 0)
-        done = self.lessons_read + (1 if self.quiz_passed or self.signed_off else 0)
-        return 100 if self.complete else round(100 * done / steps) if steps else 0
+        """Steps done as a whole percentage, rounded down: 100 only when all are done."""
+        return 100 * self.steps_done // self.steps_total if self.steps_total else 0
 
     @property
     def next_lesson(self) -> Lesson | None:

@@ -57,8 +57,11 @@ def lesson(course_id: str, lesson_id: str) -> str:
     progress = services.course_progress(db, current_user, course, now.today)
     # Most openings are re-reads: only a first reading in the cycle takes the write lock.
     if not next(state.read for state in progress.lessons if state.lesson.id == lesson.id):
-        db.rollback()  # end the read snapshot so the page shows what is written next
         _record_first_reading(course, lesson, now)
+        # Only now end the read snapshot, so the page counts the reading just recorded.
+        # Ending it before the write let the expired current_user reload, opening a fresh
+        # snapshot that SQLite kept from before the write.
+        db.rollback()
         progress = services.course_progress(db, current_user, course, now.today)
     index = course.lessons.index(lesson)
     html = render_lesson(lesson, f"{url_for('catalog.index')}/{course.id}/media/")

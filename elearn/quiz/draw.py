@@ -131,6 +131,4 @@ def is_blank(drawn: DrawnQuestion, form: Mapping[str, Any]) -> bool:
             for key in form
             if key.startswith(f"{name}_m")
         )
-    if drawn.question.qtype is QuestionType.MULTIRESPONSE:
-        return False  # ticking nothing is an answer
     return not any(str(v).strip() for v in form.get(name, []))

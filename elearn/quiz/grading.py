@@ -2,15 +2,16 @@
 
 ``validate_response`` turns what a browser posted into a typed response (or refuses it
 with a message a learner can read); ``grade`` marks a typed response. Marking follows
-Moodle: weights add up and are clamped to 0..1, short answers ignore case and extra
-spaces (``*`` matches anything, ``\\*`` a literal star), numbers count when they fall in
+Moodle: weights add up and are clamped to 0..1, short answers are compared as
+``text_answers`` says (case, punctuation, spacing, leading articles and common synonyms
+do not count; ``*`` matches anything, ``\\*`` a literal star), numbers count when they fall in
 an answer's tolerance or range with the edges included, and the best answer wins.
 
 Typed responses by question type:
 
 * multiple choice, missing-word choice: ``int`` index into ``question.answers``;
 * true/false: ``bool``;
-* multiple response: a set or tuple of ``int`` indexes (may be empty);
+* multiple response: a set or tuple of ``int`` indexes (at least one when posted);
 * short answer, missing-word short: ``str``;
 * numerical: ``str`` (as typed) or ``float``;
 * matching: mapping of pair index (into ``question.pairs``) to the chosen right-hand text;
@@ -34,6 +35,7 @@ from elearn.catalog.gift_model import (
     exact,
     format_number,
 )
+from elearn.quiz.text_answers import text_matches
 from elearn.web.numbers import parse_whole_number
 
 # Longest typed answer accepted; anything longer is not a genuine short answer.
@@ -178,6 +180,8 @@ def grade_multiresponse(question: Question, response: Any) -> Grade:
 def _validate_multiresponse(question: Question, raw: Any) -> tuple[int, ...]:
     values = [raw] if isinstance(raw, str) else list(raw or ())
     picked = {_parse_index(question, value) for value in values if str(value).strip()}
+    if not picked:
+        raise ResponseInvalid("Please tick at least one answer.")
     return tuple(sorted(picked))
 
 
@@ -202,25 +206,6 @@ def _validate_truefalse(question: Question, raw: Any) -> bool:
 
 
 # --- typed text -----------------------------------------------------------------------
-
-
-def normalise(text: str) -> str:
-    """Compare typed text as Moodle does: any case, extra spaces ignored."""
-    return " ".join(text.split()).casefold()
-
-
-def _pattern(answer: str) -> re.Pattern[str]:
-    """``*`` in an answer matches any run of characters; ``\\*`` is a literal star."""
-    parts = re.split(r"(\\\*|\*)", normalise(answer))
-    body = "".join(
-        ".*" if part == "*" else re.escape("*") if part == "\\*" else re.escape(part)
-        for part in parts
-    )
-    return re.compile(body, re.DOTALL)
-
-
-def text_matches(answer: str, typed: str) -> bool:
-    return _pattern(answer).fullmatch(normalise(typed)) is not None
 
 
 def _best_text_match(question: Question, typed: str) -> Choice | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -11,6 +12,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elearn.db import Base, utcnow
 from elearn.learning.models import CourseCycle
+
+
+def score_percent(raw: float, top: float) -> int:
+    """A score as a whole percentage, rounded down so 74.6% never reads as a 75% pass mark."""
+    return math.floor(100 * raw / top + 1e-9)
 
 
 class AttemptState(StrEnum):
@@ -65,7 +71,7 @@ class QuizAttempt(Base):
     def percent(self) -> int | None:
         if self.score_raw is None or not self.score_max:
             return None
-        return round(100 * self.score_raw / self.score_max)
+        return score_percent(self.score_raw, self.score_max)
 
 
 class AttemptAnswer(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup, escape
 
@@ -33,6 +34,30 @@ class QuestionView:
     text_after: str
     options: tuple[Option, ...] = ()
     items: tuple[tuple[str, str], ...] = ()  # matching: (field name, left-hand text)
+
+
+@dataclass(frozen=True)
+class TickBoxReview:
+    """Where a multiple-answer response fell short: right options left unticked, and
+    options ticked that were not right, each in the order the learner saw them."""
+
+    missed: tuple[str, ...]
+    wrongly_ticked: tuple[str, ...]
+
+
+def tick_box_review(drawn: DrawnQuestion, response: Any) -> TickBoxReview | None:
+    """What a learner should look at again on a multiple-answer question (None if nothing)."""
+    question = drawn.question
+    if question.qtype is not QuestionType.MULTIRESPONSE or not isinstance(response, list):
+        return None
+    choices = question.choices
+    ticked = {i for i in response if isinstance(i, int) and 0 <= i < len(choices)}
+    shown = drawn.order or tuple(range(len(choices)))
+    missed = tuple(choices[i].text for i in shown if choices[i].fraction > 0 and i not in ticked)
+    wrong = tuple(choices[i].text for i in shown if choices[i].fraction <= 0 and i in ticked)
+    if not missed and not wrong:
+        return None
+    return TickBoxReview(missed, wrong)
 
 
 def present(drawn: DrawnQuestion) -> QuestionView:

@@ -24,7 +24,7 @@ from elearn.learning.events import build_event, record_event, record_events
 from elearn.learning.models import CourseCycle
 from elearn.quiz.draw import DrawnQuestion, draw_questions, is_blank, raw_response
 from elearn.quiz.grading import Grade, ResponseInvalid, grade, validate_response
-from elearn.quiz.models import AttemptAnswer, AttemptState, QuizAttempt
+from elearn.quiz.models import AttemptAnswer, AttemptState, QuizAttempt, score_percent
 from elearn.xapi import statements
 
 # Network and clock slack allowed after a time limit before an answer is refused.
@@ -77,7 +77,7 @@ def summarise_attempts(
     rows: Sequence[tuple[bool | None, float | None, float | None]],
 ) -> tuple[bool, int | None, int]:
     """(passed, best score in percent, attempts) from each attempt's (passed, raw, max)."""
-    scores = [round(100 * raw / top) for _, raw, top in rows if raw is not None and top]
+    scores = [score_percent(raw, top) for _, raw, top in rows if raw is not None and top]
     return any(passed for passed, _, _ in rows), max(scores, default=None), len(rows)
 
 

@@ -16,7 +16,7 @@ from elearn.learning.services import course_progress
 from elearn.quiz import services
 from elearn.quiz.draw import DrawnQuestion
 from elearn.quiz.models import QuizAttempt
-from elearn.quiz.presentation import present, question_html
+from elearn.quiz.presentation import present, question_html, tick_box_review
 from elearn.web.numbers import parse_whole_number
 
 bp = Blueprint("quiz", __name__, template_folder="templates")
@@ -90,6 +90,9 @@ def _render_attempt(
         context = {
             "question": present(current),
             "answer": answered.get(position),
+            "ticks": tick_box_review(current, answered[position].response)
+            if position in answered
+            else None,
             "general_feedback": question_html(
                 current.question.general_feedback, current.question.text_format
             )
@@ -223,6 +226,9 @@ def result(course_id: str, attempt_id: int) -> Response | str:
         {
             "question": present(d),
             "answer": answered.get(d.position),
+            "ticks": tick_box_review(d, answered[d.position].response)
+            if d.position in answered
+            else None,
             "general": question_html(d.question.general_feedback, d.question.text_format)
             if d.question.general_feedback
             else None,

@@ -35,6 +35,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Trust overview", "compliance.trust", can.is_admin),
     NavEntry("People", "admin.people", can.can_list_people),
     NavEntry("Class sign-in", "admin.class_list", can.is_staff_member),
+    # Every adult in school may need to raise a concern, whatever page they are on.
+    NavEntry("Report a concern", "safeguarding.start", can.is_staff_member),
     NavEntry("Learning records", "xapi_admin.index", can.is_admin),
     NavEntry("My data", "privacy.my_data", can.is_signed_in),
 )

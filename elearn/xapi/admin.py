@@ -3,7 +3,11 @@
 Trust admins see how far behind delivery is (backlog, the oldest statement not yet delivered,
 the latest error), the statements the external LRS refused with its reasons (and can send them
 again after a fix), and the credentials other systems use to read from or send to elearn's own
-LRS (issue, with the secret shown once, and revoke).
+LRS (issue, with the secret shown once, and revoke after a confirmation step).
+
+Issuing redirects to a page that shows the secret (post/redirect/get), so a reload cannot
+issue a second key. The secret waits in the admin's session for that one display only: the
+page takes it out as it shows it, and a reload says it can no longer be shown.
 
 ``/admin/lrs/health.json`` gives the same delivery figures as JSON for monitoring. It may be
 read by a trust admin's session or with any active LRS credential that has read scope, so a
@@ -23,6 +27,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user
@@ -39,6 +44,8 @@ from elearn.xapi.formats import format_timestamp
 bp = Blueprint("xapi_admin", __name__, template_folder="templates", url_prefix="/admin/lrs")
 
 Page = str | tuple[str, int] | Response
+# Session key holding a just-issued secret until the page that shows it is first loaded.
+_ISSUED_SECRET = "lrs_issued_secret"
 
 
 class CredentialForm(FlaskForm):
@@ -136,8 +143,34 @@ def issue_credential() -> Page:
             field.errors = [*field.errors, problem.message]
         else:
             db.commit()
-            return render_template("xapi_admin/issued.html", issued=issued)
+            session[_ISSUED_SECRET] = {"id": issued.id, "secret": issued.secret}
+            return redirect(url_for("xapi_admin.issued_credential", credential_id=issued.id))
     return _index(form, 422)
+
+
+@bp.get("/credentials/<int:credential_id>/issued")
+@requires(can.is_admin)
+def issued_credential(credential_id: int) -> Page:
+    credential = credentials.find_credential(get_db(), credential_id)
+    if credential is None:
+        return render_template("errors/error.html", status=404), 404
+    waiting = session.get(_ISSUED_SECRET)
+    secret = None
+    if isinstance(waiting, dict) and waiting.get("id") == credential.id:
+        secret = str(waiting.get("secret") or "")
+        session.pop(_ISSUED_SECRET)
+    return render_template("xapi_admin/issued.html", credential=credential, secret=secret)
+
+
+@bp.get("/credentials/<int:credential_id>/revoke")
+@requires(can.is_admin)
+def confirm_revoke(credential_id: int) -> Page:
+    credential = credentials.find_credential(get_db(), credential_id)
+    if credential is None:
+        return render_template("errors/error.html", status=404), 404
+    if credential.revoked_at is not None:
+        return redirect(url_for("xapi_admin.index") + "#credentials")
+    return render_template("xapi_admin/confirm_revoke.html", credential=credential)
 
 
 @bp.post("/credentials/<int:credential_id>/revoke")
@@ -147,6 +180,9 @@ def revoke_credential(credential_id: int) -> Page:
     credential = credentials.find_credential(db, credential_id)
     if credential is None:
         return render_template("errors/error.html", status=404), 404
+    if request.form.get("confirm") != "revoke":
+        # Only the confirmation page's button revokes; anything else asks first.
+        return redirect(url_for("xapi_admin.confirm_revoke", credential_id=credential.id))
     if credentials.revoke_credential(db, credential, now=utcnow(), actor_id=current_user.id):
         db.commit()
         flash(

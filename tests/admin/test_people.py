@@ -201,7 +201,12 @@ def test_deactivating_stops_sign_in_and_reactivating_restores_it(app, client, ma
     assert teacher_client.get("/").status_code == 200
 
     client.login(head.username)
-    assert client.post(f"/admin/people/{teacher.id}/deactivate").status_code == 302
+    ask = client.post(f"/admin/people/{teacher.id}/deactivate")
+    assert ask.status_code == 200
+    assert f"Deactivate {teacher.display_name}?" in ask.get_data(as_text=True)
+    assert fresh(db, teacher).active  # one click only asks
+    confirmed = client.post(f"/admin/people/{teacher.id}/deactivate", data={"confirm": "yes"})
+    assert confirmed.status_code == 302
     teacher = fresh(db, teacher)
     assert not teacher.active and teacher.left_on is not None
     assert teacher_client.get("/").status_code == 302  # signed out
@@ -222,7 +227,13 @@ def test_a_teacher_resets_a_pupils_password_and_it_is_shown_once(app, client, ma
     pupil_client.login(pupil.username)
 
     client.login(teacher.username)
-    response = client.post(f"/admin/people/{pupil.id}/password")
+    before = pupil.password_hash
+    ask = client.post(f"/admin/people/{pupil.id}/password")
+    assert "Reset Ava Jones&#39;s password?" in ask.get_data(as_text=True)
+    assert not NEW_PASSWORD.search(ask.get_data(as_text=True))
+    assert fresh(db, pupil).password_hash == before  # one click only asks
+    assert pupil_client.get("/").status_code == 200
+    response = client.post(f"/admin/people/{pupil.id}/password", data={"confirm": "yes"})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     password = NEW_PASSWORD.search(page).group(1)
@@ -263,7 +274,11 @@ def test_a_head_links_a_parent_to_a_pupil_and_removes_the_link(client, make, db)
     assert missing.status_code == 422
     assert "could not find anyone" in missing.get_data(as_text=True)
 
-    assert client.post(f"/admin/people/{parent.id}/links/{pupil.id}/remove").status_code == 302
+    remove = f"/admin/people/{parent.id}/links/{pupil.id}/remove"
+    ask = client.post(remove)
+    assert "Remove the link between Dana Reid and Eli Reid?" in ask.get_data(as_text=True)
+    assert db.scalar(select(func.count()).select_from(ParentLink)) == 1  # one click only asks
+    assert client.post(remove, data={"confirm": "yes"}).status_code == 302
     assert db.scalar(select(func.count()).select_from(ParentLink)) == 0
     assert audit_actions(db, parent) == ["person.link_add", "person.link_remove"]
 
@@ -316,3 +331,13 @@ def test_forged_posts_change_nothing(client, make, db):
     client.login(head.username)
     assert client.post(f"/admin/people/{teacher.id}/deactivate", csrf=False).status_code == 400
     assert fresh(db, teacher).active
+
+
+def test_a_person_without_an_e_mail_shows_no_e_mail_not_none(client, make, db):
+    academy = make.academy()
+    client.login(make.user(Role.HEAD, academy).username)
+    pupil = make.user(Role.PUPIL, academy, year_group=4, email=None)
+    page = client.get(f"/admin/people/{pupil.id}").get_data(as_text=True)
+    details = page.split('<dl class="details">', 1)[1].split("</dl>", 1)[0]
+    assert "<dt>E-mail</dt><dd>No e-mail</dd>" in details
+    assert "None" not in details

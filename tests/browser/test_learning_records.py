@@ -39,11 +39,19 @@ def test_admin_issues_an_lrs_key_that_works_until_revoked(page, a11y, live_serve
     secret = page.locator("#credential-secret").inner_text()
     assert _get_statements(live_server, key, secret) == 200
     assert _get_statements(live_server, key, "wrong-secret") == 401
+    page.reload()  # a reload neither issues another key nor shows the secret again
+    a11y.check(page)
+    assert secret not in page.content()
+    assert page.get_by_text("The secret can no longer be shown.").is_visible()
 
     page.get_by_role("link", name="Back to learning records").click()
     a11y.check(page)
     assert secret not in page.content()  # the secret is shown once only
-    page.get_by_role("button", name=f"Revoke Trust reporting tool ({key})").click()
+    assert page.get_by_role("row").filter(has_text="Trust reporting tool").count() == 1
+    page.get_by_role("link", name=f"Revoke Trust reporting tool ({key})").click()
+    a11y.check(page)
+    assert _get_statements(live_server, key, secret) == 200  # nothing happens until confirmed
+    page.get_by_role("button", name="Revoke this key").click()
     a11y.check(page)
     assert page.get_by_text("Revoked").first.is_visible()
     assert _get_statements(live_server, key, secret) == 401

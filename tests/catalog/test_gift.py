@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from decimal import Decimal
 from textwrap import dedent
 
 import pytest
@@ -112,7 +113,7 @@ def test_multiple_response_with_a_single_hundred_percent_choice():
 
 @pytest.mark.parametrize(
     ("word", "correct"),
-    [("T", True), ("TRUE", True), ("F", False), ("FALSE", False), ("true", True)],
+    [("T", True), ("TRUE", True), ("F", False), ("FALSE", False)],
 )
 def test_true_false_words(word, correct):
     q = one(f"The sun rises in the east.{{{word}}}")
@@ -272,6 +273,7 @@ def test_categories_apply_to_the_questions_below_them():
         One? {T}
 
         $CATEGORY: $course$/top/meeting/online
+
         // [id:two]
         Two? {T}
 
@@ -495,20 +497,124 @@ def test_bad_id_and_two_ids():
     assert error_lines("// [id:a] [id:b]\nQ? {T}") == [(1, "a question can have only one [id:…]")]
 
 
-def test_unknown_answer_syntax():
-    lines = error_lines("What? {maybe}")
-    assert lines[0][1].startswith("unknown answer syntax")
+# --- read as Moodle's importer reads them ---------------------------------------------
 
 
-def test_text_after_a_block_that_cannot_be_a_missing_word():
-    for block in ("{T}", "{#3}", "{}", "{~%50%a ~%50%b}", "{=a -> b =c -> d}"):
-        lines = error_lines(f"Before {block} after.")
-        assert "only works for missing-word questions" in lines[0][1], block
+def test_lower_case_true_is_a_short_answer_as_in_moodle():
+    # Moodle only takes T, TRUE, F and FALSE in capitals; anything else is typed text.
+    q = one("The sun rises in the east. {true}")
+    assert q.qtype is QuestionType.SHORTANSWER
+    assert q.choices == (Choice("true", 1.0),)
 
 
-def test_unclosed_title():
-    assert error_lines("::No end. {T}") == [
-        (1, "the title starts with :: but is never closed with ::")
+def test_answer_written_without_a_marker_counts_as_moodle_reads_it():
+    short = one("Capital of France? {Paris =%50%Lyon}")
+    assert short.qtype is QuestionType.SHORTANSWER
+    assert short.choices == (Choice("Paris", 1.0), Choice("Lyon", 0.5))
+    choice = one("Pick one {first ~second =third}")
+    assert choice.qtype is QuestionType.MULTICHOICE
+    assert choice.choices == (Choice("first", 0.0), Choice("second", 0.0), Choice("third", 1.0))
+
+
+@pytest.mark.parametrize(
+    ("block", "qtype"),
+    [
+        ("{T}", QuestionType.TRUEFALSE),
+        ("{#3}", QuestionType.NUMERICAL),
+        ("{}", QuestionType.ESSAY),
+        ("{~%50%a ~%50%b ~c}", QuestionType.MULTIRESPONSE),
+        ("{=a -> b =c -> d}", QuestionType.MATCHING),
+    ],
+)
+def test_text_after_any_answer_block_follows_the_blank(block, qtype):
+    q = one(f"Before {block} after.")
+    assert q.qtype is qtype
+    assert (q.text, q.text_after) == ("Before", "after.")
+
+
+def test_text_after_a_numerical_block():
+    q = one("Days in a leap year? {#366:0}.")
+    assert q.qtype is QuestionType.NUMERICAL
+    assert q.text_after == "."
+    assert q.numerical_answers[0].accepts(Decimal(366))
+
+
+def test_numerical_answer_with_catch_all_feedback():
+    q = one("Pick a number from 10 to 20. {#15:5~#That is outside 10 to 20.}")
+    right, other = q.numerical_answers
+    assert (right.value, right.tolerance, right.fraction) == (15.0, 5.0, 1.0)
+    assert other.is_catch_all
+    assert other.feedback == "That is outside 10 to 20."
+
+
+def test_format_tags_on_each_part_are_read_and_not_shown():
+    q = one(
+        """
+        ::Parts::[html]Which is <b>safe</b>?{
+            =[plain]Tell a trusted adult # [html]<i>Yes</i>
+            ~[markdown]Reply to the *stranger* #[moodle]No
+            ~%0%[html]Share a photo#No
+        }
+        """
+    )
+    assert [c.text for c in q.choices] == [
+        "Tell a trusted adult",
+        "Reply to the *stranger*",
+        "Share a photo",
+    ]
+    # A part tagged with the question's own format (here [html]) just follows the question.
+    assert [c.text_format for c in q.choices] == [TextFormat.PLAIN, TextFormat.MARKDOWN, None]
+    assert [c.feedback for c in q.choices] == ["<i>Yes</i>", "No", "No"]
+    assert [c.feedback_format for c in q.choices] == [None, TextFormat.MOODLE, None]
+
+
+def test_format_tags_on_matching_sub_questions():
+    q = one(
+        """
+        Match each app to what it does. {
+            =[html]<b>Messages</b> -> talk
+            =[plain]Photos -> pictures
+            = -> games
+        }
+        """
+    )
+    assert [(p.left, p.left_format) for p in q.pairs] == [
+        ("<b>Messages</b>", TextFormat.HTML),
+        ("Photos", TextFormat.PLAIN),
+    ]
+    assert q.right_texts == ("talk", "pictures", "games")
+
+
+def test_multi_line_feedback_loses_its_indentation():
+    q = one(
+        """
+        Who can you tell? {
+            =A trusted adult  #Yes. A parent, a teacher
+                               or another adult you trust.
+            ~Nobody           #No.
+        }
+        """
+    )
+    assert q.choices[0].feedback == "Yes. A parent, a teacher\nor another adult you trust."
+
+
+def test_unclosed_title_is_dropped_and_the_question_kept_as_in_moodle():
+    q = one("::No end. Is this kept? {T}")
+    assert q.title == ""
+    assert q.text == "No end. Is this kept?"
+
+
+def test_category_sharing_a_block_with_a_question_is_reported():
+    # Moodle would take "Two? {T}" as part of the category's name and skip the question.
+    questions, errors = parse("One? {T}\n\n$CATEGORY: safe\nTwo? {T}\n")
+    assert [q.text for q in questions] == ["One?"]
+    assert [(e.line, e.message) for e in errors] == [
+        (
+            4,
+            "put a blank line between $CATEGORY: (line 3) and this question; Moodle reads "
+            "lines below $CATEGORY: in the same block as part of the category name and "
+            "skips the question",
+        )
     ]
 
 

@@ -303,3 +303,72 @@ def test_matching_pairs_round_trip():
     again, errors = parse_gift(to_gift([question]), "m.gift")
     assert errors == []
     assert again == [question]
+
+
+def test_part_formats_round_trip_and_reach_moodle_xml():
+    question = Question(
+        id="parts",
+        title="Parts",
+        qtype=QuestionType.MULTICHOICE,
+        text="Which is safe?",
+        answers=(
+            Choice("Tell an adult", 1.0, "<i>Yes</i>", TextFormat.PLAIN, TextFormat.HTML),
+            Choice("[html] is written, not read as a tag", 0.0, "[plain] likewise"),
+        ),
+    )
+    gift = to_gift([question])
+    assert "=[plain]Tell an adult#[html]<i>Yes</i>" in gift
+    again, errors = parse_gift(gift, "parts.gift")
+    assert errors == []
+    assert again == [question]
+    node = ET.fromstring(to_moodle_xml([question])).find("question")
+    first, second = node.findall("answer")
+    assert (first.get("format"), first.find("feedback").get("format")) == ("plain_text", "html")
+    assert second.findtext("text") == "[html] is written, not read as a tag"
+    assert second.get("format") == "moodle_auto_format"
+
+
+def test_matching_left_format_reaches_moodle_xml():
+    question = Question(
+        id="m",
+        title="M",
+        qtype=QuestionType.MATCHING,
+        text="Match",
+        answers=(MatchPair("<b>a</b>", "1", TextFormat.HTML), MatchPair("b", "2")),
+    )
+    again, _ = parse_gift(to_gift([question]), "m.gift")
+    assert again == [question]
+    subs = ET.fromstring(to_moodle_xml([question])).findall("question/subquestion")
+    assert [s.get("format") for s in subs] == ["html", "moodle_auto_format"]
+
+
+def test_xml_names_untitled_questions_by_their_opening_words_as_moodle_does():
+    long_text = (
+        "When a message from someone you have never met asks for a photo of you in your "
+        "school uniform, what should you do first?"
+    )
+    questions = [
+        Question(
+            id="q1",
+            title="",
+            qtype=QuestionType.TRUEFALSE,
+            text="<b>Is</b> it safe?",
+            answers=(TrueFalseAnswer(False),),
+        ),
+        Question(id="q2", title="", qtype=QuestionType.ESSAY, text=long_text),
+        Question(
+            id="q3",
+            title="",
+            qtype=QuestionType.NUMERICAL,
+            text="Days in a week",
+            answers=(NumericalAnswer(1.0, value=7.0),),
+            text_after=".",
+        ),
+    ]
+    names = [q.findtext("name/text") for q in ET.fromstring(to_moodle_xml(questions))]
+    assert names[0] == "Is it safe?"
+    assert names[1] == (
+        "When a message from someone you have never met asks for a photo of you in..."
+    )
+    assert len(names[1]) <= 80
+    assert names[2] == "Days in a week _____."

@@ -206,7 +206,8 @@ def test_validate_choice_index():
 
 def test_validate_checkboxes():
     assert validate_response(MULTI, ["2", "0", "0"]) == (0, 2)
-    assert validate_response(MULTI, []) == ()
+    with pytest.raises(ResponseInvalid, match="tick at least one"):
+        validate_response(MULTI, [])
     assert validate_response(MULTI, "1") == (1,)
     with pytest.raises(ResponseInvalid, match="not one of the choices"):
         validate_response(MULTI, ["0", "7"])
@@ -268,3 +269,66 @@ def test_validate_essay_and_description():
         validate_response(ESSAY, "")
     with pytest.raises(ResponseInvalid, match="does not take an answer"):
         validate_response(DESCRIPTION, "x")
+
+
+# --- short answers say the same thing in other words ----------------------------------
+
+HEAD = q("Who decides on a request to unblock a site? {=head teacher#Correct.}")
+CEO = q("Who hears a refusal to remove content? {=the CEO}")
+DSL = q("Who do staff tell about a concern? {=designated safeguarding lead}")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "the head",
+        "headteacher.",
+        "Head-teacher",
+        "The Headteacher!",
+        "headmistress",
+        "Principal",
+        "  HEAD   TEACHER  ",
+        "“head teacher”",
+    ],
+)
+def test_short_answer_accepts_other_names_for_the_head(typed):
+    assert grade(HEAD, typed) == Grade(1.0, True, ("Correct.",), " ".join(typed.split()))
+
+
+@pytest.mark.parametrize(
+    "typed", ["the Chief Executive", "CEO", "chief executive officer", "The C.E.O."]
+)
+def test_short_answer_accepts_other_names_for_the_chief_executive(typed):
+    assert grade(CEO, typed).success
+
+
+@pytest.mark.parametrize("typed", ["DSL", "the D.S.L.", "Designated Safeguarding Lead."])
+def test_short_answer_accepts_the_dsl_by_initials_or_in_full(typed):
+    assert grade(DSL, typed).success
+
+
+@pytest.mark.parametrize(
+    ("answer", "typed"),
+    [("e-mail", "email"), ("E mail", "e-mail"), ("don't reply", "dont reply"), ("no one", "noone")],
+)
+def test_short_answer_ignores_apostrophes_hyphens_and_spaces_between_words(answer, typed):
+    assert grade(q(f"Say it. {{={answer}}}"), typed).success
+
+
+@pytest.mark.parametrize(
+    ("answer", "typed"),
+    [
+        ("head teacher", "teacher"),
+        ("head teacher", "deputy head teacher"),
+        ("3.5", "35"),
+        ("the police", "the"),
+        ("CEO", "DSL"),
+    ],
+)
+def test_short_answer_still_refuses_different_answers(answer, typed):
+    assert not grade(q(f"Say it. {{={answer}}}"), typed).success
+
+
+def test_short_answer_pattern_ignores_punctuation_and_case():
+    assert grade(WILD, "Maths-teacher.").success
+    assert grade(WILD, "mr. * smith").success

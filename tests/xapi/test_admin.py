@@ -130,8 +130,13 @@ def test_issuing_a_credential_shows_the_secret_once(signed_in_admin, db):
     response = signed_in_admin.post(
         "/admin/lrs/credentials", data={"name": "Trust dashboard", "can_read": "y"}
     )
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
+    # Post/redirect/get: the page that shows the secret is a GET that issues nothing.
+    assert response.status_code == 302
+    page = response.headers["Location"]
+    shown = signed_in_admin.get(page)
+    assert shown.status_code == 200
+    assert "no-store" in shown.headers["Cache-Control"]
+    html = shown.get_data(as_text=True)
     assert "only time it is shown" in html
     key = html.split('id="credential-key">', 1)[1].split("<", 1)[0]
     secret = html.split('id="credential-secret">', 1)[1].split("<", 1)[0]
@@ -152,6 +157,27 @@ def test_issuing_a_credential_shows_the_secret_once(signed_in_admin, db):
         "/xapi/statements", headers={"Authorization": auth, "X-Experience-API-Version": "1.0.3"}
     )
     assert got.status_code == 200
+
+
+def test_reloading_the_issued_page_neither_issues_again_nor_shows_the_secret(signed_in_admin, db):
+    response = signed_in_admin.post(
+        "/admin/lrs/credentials", data={"name": "Trust dashboard", "can_read": "y"}
+    )
+    page = response.headers["Location"]
+    first = signed_in_admin.get(page).get_data(as_text=True)
+    secret = first.split('id="credential-secret">', 1)[1].split("<", 1)[0]
+    again = signed_in_admin.get(page)
+    assert again.status_code == 200
+    html = again.get_data(as_text=True)
+    assert secret not in html
+    assert "The secret can no longer be shown." in html
+    with signed_in_admin.session_transaction() as stored_session:
+        assert secret not in str(dict(stored_session))
+    assert len(db.scalars(select(LrsCredential)).all()) == 1
+
+
+def test_the_issued_page_of_an_unknown_key_is_not_found(signed_in_admin, db):
+    assert signed_in_admin.get("/admin/lrs/credentials/999999/issued").status_code == 404
 
 
 def test_a_credential_needs_a_name_and_a_scope(signed_in_admin, db):
@@ -178,7 +204,17 @@ def test_revoking_a_credential_stops_it_working(signed_in_admin, db):
     api = signed_in_admin.application.test_client()
     assert api.get("/xapi/statements", headers=headers).status_code == 200
 
+    # A bare post (the old one-click button) only leads to the confirmation page.
     response = signed_in_admin.post(f"/admin/lrs/credentials/{issued.id}/revoke")
+    assert response.headers["Location"].endswith(f"/admin/lrs/credentials/{issued.id}/revoke")
+    assert api.get("/xapi/statements", headers=headers).status_code == 200
+    confirm = signed_in_admin.get(f"/admin/lrs/credentials/{issued.id}/revoke")
+    assert "Revoke “Old reporting tool”?" in confirm.get_data(as_text=True)
+    assert api.get("/xapi/statements", headers=headers).status_code == 200
+
+    response = signed_in_admin.post(
+        f"/admin/lrs/credentials/{issued.id}/revoke", data={"confirm": "revoke"}
+    )
     assert response.status_code == 302
     assert api.get("/xapi/statements", headers=headers).status_code == 401
     html = signed_in_admin.get("/admin/lrs").get_data(as_text=True)
