@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from elearn.catalog.errors import ContentError
-from elearn.catalog.illustration import check_illustration
+from elearn.catalog.illustration import check_illustration, svg_problem
 from elearn.catalog.practise import split_practise
 from elearn.catalog.schema import LessonFrontMatter
 from elearn.catalog.yamlsource import YamlDocument, parse_yaml, validate
@@ -119,7 +119,10 @@ def _check_body(body: str, rel: str, first_line: int, folder: Path) -> list[Cont
                         "brackets for readers who cannot see it",
                     )
                 )
-            errors.extend(_missing_target(rel, number, folder, target, "image"))
+            missing = _missing_target(rel, number, folder, target, "image")
+            errors.extend(missing)
+            if not missing and target.lower().endswith(".svg") and "://" not in target:
+                errors.extend(_unsafe_svg(rel, number, folder, target))
         for match in _LINK.finditer(line):
             errors.extend(_missing_target(rel, number, folder, match.group(1), "linked file"))
     return errors
@@ -144,6 +147,11 @@ def _missing_target(
     if not resolved.is_file():
         return [ContentError(rel, line, f"{what} '{target}' not found beside the lesson")]
     return []
+
+
+def _unsafe_svg(rel: str, line: int, folder: Path, target: str) -> list[ContentError]:
+    problem = svg_problem((folder / unquote(urlsplit(target).path)).read_bytes())
+    return [] if problem is None else [ContentError(rel, line, f"image '{target}': {problem}")]
 
 
 def decode_utf8(raw: bytes, rel: str) -> tuple[str | None, ContentError | None]:

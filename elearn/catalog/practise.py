@@ -44,6 +44,8 @@ MIN_ANSWERS = 2
 MAX_ANSWERS = 5
 
 _OPENING = re.compile(r"^\s{0,3}(`{3,}|~{3,})\s*([^\s`]*)")
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_PRACTISE_HEADING = re.compile(r"^let[’']?s practi[sc]e\W*$", re.IGNORECASE)
 
 _Text = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -118,10 +120,23 @@ def split_practise(
     segments: list[Segment] = []
     errors: list[ContentError] = []
     text: list[str] = []
+    # The "Let's practise" heading waiting for its first block: (line, level).
+    waiting: tuple[int, int] | None = None
+    line_number = first_line
     for item in _scan(body.splitlines(keepends=True), first_line):
         if isinstance(item, str):
+            heading = _HEADING.match(item)
+            if heading is not None:
+                if waiting is not None and len(heading.group(1)) <= waiting[1]:
+                    errors.append(_empty_section(rel, waiting[0]))
+                    waiting = None
+                if _PRACTISE_HEADING.match(heading.group(2)):
+                    waiting = (line_number, len(heading.group(1)))
             text.append(item)
+            line_number += len(item.splitlines())
             continue
+        line_number = item[0] + len(item[1]) + (2 if item[2] else 1)
+        waiting = None
         line, yaml_lines, closed = item
         if not closed:
             errors.append(
@@ -137,7 +152,18 @@ def split_practise(
             text = []
             segments.append(block)
     segments.append("".join(text))
+    if waiting is not None:
+        errors.append(_empty_section(rel, waiting[0]))
     return [s for s in segments if not (isinstance(s, str) and not s)], errors
+
+
+def _empty_section(rel: str, line: int) -> ContentError:
+    return ContentError(
+        rel,
+        line,
+        "this 'Let's practise' section has no practise block: write each question as a "
+        "```practise block, so the pupil chooses an answer before seeing why",
+    )
 
 
 def _scan(lines: list[str], first_line: int) -> Iterator[str | tuple[int, list[str], bool]]:
@@ -162,8 +188,9 @@ def _scan(lines: list[str], first_line: int) -> Iterator[str | tuple[int, list[s
             None,
         )
         if word != FENCE_WORD:
+            # Other fenced code passes through whole, so nothing in it is read as a heading.
             stop = len(lines) if end is None else end + 1
-            yield from lines[index:stop]
+            yield "".join(lines[index:stop])
             index = stop
             continue
         inner = lines[index + 1 : end] if end is not None else lines[index + 1 :]

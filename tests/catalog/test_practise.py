@@ -221,3 +221,58 @@ def test_every_shipped_smart_lesson_has_a_practise_activity():
             html = render_lesson_body(lesson.body)
             assert 'class="practise"' in html, lesson.path
             assert 'practise-right"' in html and 'practise-wrong"' in html, lesson.path
+
+
+def test_a_lets_practise_section_that_prints_the_answer_is_reported(tmp_path):
+    body = """\
+        ## Let's practise
+
+        **Sam is playing a game.** What should Sam do?
+
+        Sam should not say.
+
+        ## Next part
+
+        ```markdown
+        ## Let's practise
+        ```
+
+        ## Let’s practise
+
+        ```practise
+        question: Which is right?
+        options:
+          - answer: This one
+            right: true
+            why: Because.
+          - answer: That one
+            why: Because not.
+        ```
+        """
+
+    assert errors_of(tmp_path, body) == [
+        "content/smart-ks2/01-safe.md:5: this 'Let's practise' section has no practise block: "
+        "write each question as a ```practise block, so the pupil chooses an answer before "
+        "seeing why"
+    ]
+
+
+def test_a_lets_practise_section_at_the_end_with_no_block_is_reported(tmp_path):
+    errors = errors_of(tmp_path, "Words.\n\n### Let's practice!\n\nThe answer is no.\n")
+
+    assert [error.split(": ", 1)[0] for error in errors] == ["content/smart-ks2/01-safe.md:7"]
+
+
+def test_an_svg_drawn_into_the_markdown_is_checked_too(tmp_path):
+    media = tmp_path / "content" / "smart-ks2" / "media"
+    media.mkdir(parents=True)
+    (media / "bad.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    )
+
+    errors = errors_of(tmp_path, "Words.\n\n![A lock](media/bad.svg)\n")
+
+    assert errors == [
+        "content/smart-ks2/01-safe.md:7: image 'media/bad.svg': <script> is not allowed; "
+        "use shapes only (no text, scripts, images or embedded content)"
+    ]
