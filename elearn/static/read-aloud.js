@@ -20,6 +20,7 @@
   var startLabel = button.getAttribute("data-label-start");
   var stopLabel = button.getAttribute("data-label-stop");
   var reading = false;
+  var run = 0; // a cancelled reading's late events must not change a newer one's button
   var lang = document.documentElement.lang || "en-GB";
 
   function show(isReading) {
@@ -48,20 +49,26 @@
     synth.cancel();
     var parts = chunks();
     if (!parts.length) return;
+    run += 1;
+    var thisRun = run;
+    function finished() {
+      if (thisRun === run) show(false);
+    }
     show(true);
     parts.forEach(function (text, index) {
       var utterance = new SpeechSynthesisUtterance(text);
       utterance.lang = lang;
       utterance.rate = 0.95;
       if (index === parts.length - 1) {
-        utterance.onend = function () { show(false); };
+        utterance.onend = finished;
       }
-      utterance.onerror = function () { show(false); };
+      utterance.onerror = finished;
       synth.speak(utterance);
     });
   }
 
   function stop() {
+    run += 1;
     synth.cancel();
     show(false);
   }
@@ -75,5 +82,6 @@
   });
   // Leaving the page must not leave the browser talking.
   window.addEventListener("pagehide", function () { synth.cancel(); });
-  button.closest("[hidden]").hidden = false;
+  var row = button.closest("[hidden]");
+  if (row) row.hidden = false;
 }());

@@ -171,3 +171,31 @@ def test_the_lesson_page_fits_a_phone(browser, live_server, a11y, pupil):
             assert letter.bounding_box()["x"] + letter.bounding_box()["width"] <= 360
     finally:
         context.close()
+
+
+def test_when_reading_ends_the_button_offers_to_read_again(page, a11y, pupil):
+    page.context.add_init_script(
+        "window.__utterances = [];"
+        "window.speechSynthesis.speak = (u) => window.__utterances.push(u);"
+        "window.speechSynthesis.cancel = () => {};"
+    )
+    sign_in(page, a11y, pupil.username)
+    a11y.check(page)
+    page.goto(LESSON)
+    a11y.check(page)
+    page.get_by_role("button", name="Read this lesson aloud").press("Enter")
+    assert page.get_by_role("button", name="Stop reading aloud").is_visible()
+
+    # The voice reaches the end of the last block.
+    page.evaluate("window.__utterances.at(-1).onend()")
+
+    assert page.get_by_role("button", name="Read this lesson aloud").is_visible()
+    assert page.get_by_role("button", name="Stop reading aloud").count() == 0
+
+    # Reading again: a late event from the first reading does not stop the second.
+    first_reading = page.evaluate("window.__utterances.length")
+    page.get_by_role("button", name="Read this lesson aloud").press("Space")
+    page.evaluate(f"window.__utterances[{first_reading - 1}].onerror()")
+    assert page.get_by_role("button", name="Stop reading aloud").is_visible()
+    page.evaluate("window.__utterances.at(-1).onend()")
+    assert page.get_by_role("button", name="Read this lesson aloud").is_visible()
