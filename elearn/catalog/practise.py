@@ -135,9 +135,9 @@ def split_practise(
             text.append(item)
             line_number += len(item.splitlines())
             continue
-        line_number = item[0] + len(item[1]) + (2 if item[2] else 1)
-        waiting = None
         line, yaml_lines, closed = item
+        line_number = line + 1 + len(yaml_lines) + (1 if closed else 0)
+        waiting = None
         if not closed:
             errors.append(
                 ContentError(

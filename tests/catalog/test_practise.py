@@ -276,3 +276,10 @@ def test_an_svg_drawn_into_the_markdown_is_checked_too(tmp_path):
         "content/smart-ks2/01-safe.md:7: image 'media/bad.svg': <script> is not allowed; "
         "use shapes only (no text, scripts, images or embedded content)"
     ]
+
+
+def test_lines_after_a_practise_block_are_still_counted_right(tmp_path):
+    # GOOD_BLOCK is 13 lines from line 5, so the heading below it is on line 19.
+    errors = errors_of(tmp_path, GOOD_BLOCK + "\n## Let's practise\n\nThe answer is no.\n")
+
+    assert [error.split(": ", 1)[0] for error in errors] == ["content/smart-ks2/01-safe.md:19"]
