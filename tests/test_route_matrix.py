@@ -47,6 +47,8 @@ EXPECTED: dict[str, tuple[str, dict[str, int | str]]] = {
     "catalog.media": ("GET", each(404)),
     "learning.course": ("GET", each(404, pupil=200)),
     "learning.lesson": ("GET", each(404, pupil=200)),
+    # The world's pupil has not finished the course, so there is no badge yet.
+    "learning.badge": ("GET", each(403, pupil=404)),
     "learning.sign_off": ("POST", each(404, pupil=403, parent=403, admin=403)),
     "learning.training_record": ("GET", only("staff", "dsl", "head")),
     "learning.certificate": ("GET", each(403, staff=200, dsl=404, head=404)),

@@ -13,6 +13,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from elearn.catalog.errors import ContentError
+from elearn.catalog.illustration import check_illustration, svg_problem
+from elearn.catalog.practise import split_practise
 from elearn.catalog.schema import LessonFrontMatter
 from elearn.catalog.yamlsource import YamlDocument, parse_yaml, validate
 
@@ -73,6 +75,9 @@ def read_lesson_file(path: Path, rel: str) -> LessonFile:
             document = YamlDocument(data=None, node=None, path=rel, offset=1)
         front, schema_errors = validate(document, LessonFrontMatter, what="the front matter")
         errors.extend(schema_errors)
+        if front is not None and front.illustration is not None:
+            line = document.line(("illustration",))
+            errors.extend(check_illustration(path.parent, front.illustration, rel, line))
     body = "".join(lines[closing + 1 :])
     errors.extend(_check_body(body, rel, closing + 2, path.parent))
     if errors:
@@ -84,7 +89,7 @@ def _check_body(body: str, rel: str, first_line: int, folder: Path) -> list[Cont
     """Mistakes in a lesson's Markdown that would show badly or break for the reader."""
     if not body.strip():
         return [ContentError(rel, first_line - 1, "the lesson has no text after its front matter")]
-    errors: list[ContentError] = []
+    _segments, errors = split_practise(body, rel, first_line)
     fence: str | None = None
     for number, line in enumerate(body.splitlines(), start=first_line):
         opening = _FENCE.match(line)
@@ -114,7 +119,10 @@ def _check_body(body: str, rel: str, first_line: int, folder: Path) -> list[Cont
                         "brackets for readers who cannot see it",
                     )
                 )
-            errors.extend(_missing_target(rel, number, folder, target, "image"))
+            missing = _missing_target(rel, number, folder, target, "image")
+            errors.extend(missing)
+            if not missing and target.lower().endswith(".svg") and "://" not in target:
+                errors.extend(_unsafe_svg(rel, number, folder, target))
         for match in _LINK.finditer(line):
             errors.extend(_missing_target(rel, number, folder, match.group(1), "linked file"))
     return errors
@@ -139,6 +147,11 @@ def _missing_target(
     if not resolved.is_file():
         return [ContentError(rel, line, f"{what} '{target}' not found beside the lesson")]
     return []
+
+
+def _unsafe_svg(rel: str, line: int, folder: Path, target: str) -> list[ContentError]:
+    problem = svg_problem((folder / unquote(urlsplit(target).path)).read_bytes())
+    return [] if problem is None else [ContentError(rel, line, f"image '{target}': {problem}")]
 
 
 def decode_utf8(raw: bytes, rel: str) -> tuple[str | None, ContentError | None]:

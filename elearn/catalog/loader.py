@@ -189,6 +189,9 @@ def _match_lessons(
                 body=found.body,
                 path=found.path,
                 digest=found.digest,
+                illustration=found.front.illustration,
+                illustration_alt=found.front.illustration_alt,
+                smart_letter=found.front.smart_letter,
             )
         )
     for lesson_id, found in sorted(files.items()):

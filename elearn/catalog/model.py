@@ -31,6 +31,10 @@ class Lesson:
     body: str
     path: str
     digest: str
+    # A picture in the course's media folder (path relative to it) and its description.
+    illustration: str | None = None
+    illustration_alt: str | None = None
+    smart_letter: str | None = None
 
 
 @dataclass(frozen=True)

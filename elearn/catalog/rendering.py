@@ -6,6 +6,9 @@ then cleaned by ``nh3`` against an allow-list: only the tags and attributes a le
 only http, https and mailto links (plus relative ones), no scripts, styles, frames or event
 handlers. Relative image and link targets are rewritten to ``media_url`` so pictures saved
 beside a lesson resolve wherever the lesson is shown.
+
+A lesson's practise blocks are not Markdown: :mod:`elearn.catalog.practise` builds their
+markup from escaped text, and the Markdown between them is rendered and cleaned as usual.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import markdown
 import nh3
 
 from elearn.catalog.model import Lesson
+from elearn.catalog.practise import PractiseBlock, practise_html, split_practise
 
 _EXTENSIONS = [
     "markdown.extensions.tables",
@@ -76,6 +80,21 @@ def render_markdown(text: str, media_url: str = "") -> str:
     )
 
 
+def render_lesson_body(text: str, media_url: str = "") -> str:
+    """A lesson's Markdown with its practise blocks made into activities, all safe HTML."""
+    segments, _errors = split_practise(text, "", 1)  # a lesson with errors is never served
+    parts: list[str] = []
+    number = 0
+    for segment in segments:
+        if isinstance(segment, PractiseBlock):
+            number += 1
+            question = render_markdown(segment.spec.question, media_url)
+            parts.append(practise_html(segment, number, question))
+        else:
+            parts.append(render_markdown(segment, media_url))
+    return "".join(parts)
+
+
 def _rewrite_attribute(media_url: str, tag: str, attribute: str, value: str) -> str | None:
     # nh3 has already dropped URLs with a disallowed scheme before this runs.
     del tag
@@ -102,7 +121,7 @@ class _RenderCache:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        html = render_markdown(body, media_url)
+        html = render_lesson_body(body, media_url)
         with self._lock:
             # Another thread may have rendered it meanwhile; keep one object per key.
             html = self._items.setdefault(key, html)

@@ -298,9 +298,40 @@ class CourseFile(_Strict):
         return self
 
 
+SMART_LETTERS = ("S", "M", "A", "R", "T")
+
+
 class LessonFrontMatter(_Strict):
-    """The YAML block between the ``---`` lines at the top of a lesson."""
+    """The YAML block between the ``---`` lines at the top of a lesson.
+
+    ``illustration`` is a picture beside the lesson (e.g. ``media/safe.svg``) shown at the
+    top of the page with ``illustration_alt`` as its description; ``smart_letter`` marks the
+    lesson as one of the five SMART rules, which gives it that letter's colour and icon.
+    """
 
     title: Text
     minutes: PositiveInt
     key_points: tuple[Text, ...] = ()
+    illustration: Text | None = None
+    illustration_alt: Text | None = None
+    smart_letter: Literal["S", "M", "A", "R", "T"] | None = None
+
+    @model_validator(mode="after")
+    def _illustration_is_described(self) -> Self:
+        if self.illustration is not None and self.illustration_alt is None:
+            raise content_error(
+                "illustration_alt is missing: describe the picture in a sentence for readers "
+                "who cannot see it",
+                at="illustration",
+            )
+        if self.illustration is None and self.illustration_alt is not None:
+            raise content_error(
+                "illustration_alt describes a picture, but there is no illustration: key",
+                at="illustration_alt",
+            )
+        if self.smart_letter is not None and self.illustration is None:
+            raise content_error(
+                "a SMART lesson needs an illustration: add illustration: and illustration_alt:",
+                at="smart_letter",
+            )
+        return self

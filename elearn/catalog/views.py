@@ -13,7 +13,9 @@ from elearn.learning.services import course_progress
 
 bp = Blueprint("catalog", __name__, template_folder="templates")
 
-MEDIA_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
+MEDIA_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
+# An SVG opened on its own is a document on this origin: it may draw, and nothing else.
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 
 @bp.route("/learn")
@@ -37,4 +39,6 @@ def media(course_id: str, filename: str) -> Response:
     # send_from_directory refuses paths that climb out of the folder.
     response = send_from_directory(folder, filename, max_age=3600)
     response.headers["Cache-Control"] = "private, max-age=3600"
+    if filename.lower().endswith(".svg"):
+        response.headers["Content-Security-Policy"] = SVG_POLICY
     return response

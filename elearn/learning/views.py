@@ -28,8 +28,19 @@ from elearn.learning import services
 from elearn.learning.access import catalog, course_for_me, lesson_for_me, moment
 from elearn.learning.context import Moment
 from elearn.learning.models import Certificate, CourseCycle, PolicySignOff
+from elearn.learning.smart import lit_letters, rule_for
+from elearn.learning.tone import Tone, tone_for
 
 bp = Blueprint("learning", __name__, template_folder="templates")
+
+bp.add_app_template_global(lit_letters, "smart_letters")
+bp.add_app_template_global(rule_for, "smart_rule")
+
+
+@bp.app_template_global("tone")
+def tone_for_me(course: Course | None = None) -> Tone:
+    """The wording for the signed-in reader on this course's pages (see ``learning.tone``)."""
+    return tone_for(current_user.role, current_user.year_group, course)
 
 
 @bp.route("/learn/<course_id>")
@@ -48,6 +59,17 @@ def course(course_id: str) -> str:
     )
 
 
+@bp.route("/learn/<course_id>/badge")
+@requires(can.is_pupil)
+def badge(course_id: str) -> str:
+    """The pupil's printable badge for a finished course: first name, course and date only."""
+    course = course_for_me(course_id)
+    progress = services.course_progress(get_db(), current_user, course, moment().today)
+    if not progress.complete:
+        abort(404)
+    return render_template("learning/badge.html", course=course, progress=progress)
+
+
 @bp.route("/learn/<course_id>/<lesson_id>")
 @signed_in
 def lesson(course_id: str, lesson_id: str) -> str:
@@ -64,12 +86,14 @@ def lesson(course_id: str, lesson_id: str) -> str:
         db.rollback()
         progress = services.course_progress(db, current_user, course, now.today)
     index = course.lessons.index(lesson)
-    html = render_lesson(lesson, f"{url_for('catalog.index')}/{course.id}/media/")
+    media_url = f"{url_for('catalog.index')}/{course.id}/media/"
+    html = render_lesson(lesson, media_url)
     return render_template(
         "learning/lesson.html",
         course=course,
         lesson=lesson,
         html=html,
+        media_url=media_url,
         progress=progress,
         previous=course.lessons[index - 1] if index > 0 else None,
         following=course.lessons[index + 1] if index + 1 < len(course.lessons) else None,

@@ -589,7 +589,8 @@ def test_lesson_in_a_folder_with_no_course(root: Path) -> None:
         (
             "---\ntitle: T\nminutes: 5\nauthor: Me\n---\nBody\n",
             4,
-            "unknown key 'author' (allowed here: title, minutes, key_points)",
+            "unknown key 'author' (allowed here: title, minutes, key_points, illustration, "
+            "illustration_alt, smart_letter)",
         ),
         ("---\ntitle: T\nminutes: 0\n---\nBody\n", 3, "minutes: must be greater than 0"),
         (
