@@ -92,6 +92,10 @@ EXPECTED: dict[str, tuple[str, dict[str, int | str]]] = {
     "admin.sign_in_cards": ("GET", each(403, staff=302, dsl=302, head=302, admin=302)),
     "admin.import_upload": ("GET", only("admin")),
     "admin.import_confirm": ("POST", each(403, admin=404)),
+    # Pupil progress: academy staff see their own academy; an admin first picks one (the
+    # download without an academy is a 404).
+    "progress.pupils": ("GET", only("staff", "dsl", "head", "admin")),
+    "progress.export": ("GET", each(403, staff=200, dsl=200, head=200, admin=404)),
     "privacy.my_data": ("GET", EVERYONE_SIGNED_IN),
     "privacy.export_person": ("POST", only("admin")),
     "privacy.erase_person": ("GET", only("admin")),

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -23,7 +32,9 @@ from elearn.auth import permissions as can
 from elearn.auth.access import requires
 from elearn.auth.models import Academy, User
 from elearn.auth.roles import Role
+from elearn.compliance.rules import uk_date
 from elearn.db import get_db, utcnow
+from elearn.progress.services import CourseRecord, pupil_record
 from elearn.roster.planner import describe_changes
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
@@ -161,6 +172,7 @@ def _person_page(person: User, link_form: LinkForm, status: int = 200) -> Page:
         academy=db.get(Academy, person.academy_id) if person.academy_id else None,
         children=links.children_of(db, person.id) if person.role is Role.PARENT else [],
         parents=links.parents_of(db, person.id) if person.role is Role.PUPIL else [],
+        records=_pupil_records(person),
         link_form=link_form,
         history=history,
         manage=can.can_manage_person(current_user, person),
@@ -168,6 +180,13 @@ def _person_page(person: User, link_form: LinkForm, status: int = 200) -> Page:
         and person.id != current_user.id,
     )
     return page, status
+
+
+def _pupil_records(person: User) -> list[CourseRecord]:
+    if person.role is not Role.PUPIL or person.erased_at is not None:
+        return []
+    courses = list(current_app.extensions["elearn.catalog"].get().courses)
+    return pupil_record(get_db(), courses, person, uk_date(utcnow()))
 
 
 @bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])

@@ -124,6 +124,13 @@ def can_view_compliance(user: object) -> bool:
     return is_safeguarding_lead(user) or is_admin(user)
 
 
+def can_view_pupil_progress(user: object) -> bool:
+    """Pupils' lesson and quiz progress: academy staff (their academy's pupils), trust admins."""
+    return is_admin(user) or (
+        is_staff_member(user) and getattr(user, "academy_id", None) is not None
+    )
+
+
 def can_record_offline_training(user: object, academy_id: int | None) -> bool:
     """Record training done elsewhere for someone: their academy's DSL or head, or an admin."""
     return can_view_academy(user, academy_id)
