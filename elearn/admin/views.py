@@ -36,6 +36,7 @@ from elearn.compliance.rules import uk_date
 from elearn.db import get_db, utcnow
 from elearn.progress.services import CourseRecord, pupil_record
 from elearn.roster.planner import describe_changes
+from elearn.web.query_args import whole_number
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
 
@@ -108,23 +109,38 @@ def people() -> Page:
     db = get_db()
     args = request.args
     role = args.get("role", "")
-    academy = args.get("academy", "")
     wanted = services.PeopleFilter(
-        academy_id=int(academy) if academy.isdigit() else None,
+        academy_id=whole_number(args.get("academy")),
         role=Role(role) if role in {r.value for r in Role} else None,
         search=args.get("q", "")[:100],
         include_inactive=args.get("inactive") == "1",
     )
-    rows = services.list_people(db, current_user, wanted)
+    # A page that is not a number is the first page; one past the end does not exist.
+    found = services.people_page(db, current_user, wanted, whole_number(args.get("page")) or 1)
+    if found is None:
+        abort(404)
     return render_template(
         "admin/people.html",
-        rows=rows,
+        found=found,
+        rows=found.rows,
         wanted=wanted,
+        filters=_people_filters(wanted),
         academies=services.academies_for(db, current_user),
         academy_names={a.id: a.name for a in db.query(Academy)},
         roles=list(Role),
-        limit=500,
     )
+
+
+def _people_filters(wanted: services.PeopleFilter) -> dict[str, str]:
+    """The search as URL arguments, so every page link keeps it."""
+    filters = {"q": wanted.search.strip()}
+    if wanted.academy_id is not None:
+        filters["academy"] = str(wanted.academy_id)
+    if wanted.role is not None:
+        filters["role"] = wanted.role.value
+    if wanted.include_inactive:
+        filters["inactive"] = "1"
+    return {key: value for key, value in filters.items() if value}
 
 
 @bp.route("/people/new", methods=["GET", "POST"])

@@ -25,6 +25,7 @@ from elearn.progress.services import (
     progress_report,
     pupil_courses,
 )
+from elearn.web.query_args import whole_number
 
 bp = Blueprint("progress", __name__, url_prefix="/progress", template_folder="templates")
 
@@ -38,13 +39,6 @@ SORT_LABELS = {
 
 def _catalog() -> Catalog:
     return current_app.extensions["elearn.catalog"].get()
-
-
-def whole_number(raw: str | None) -> int | None:
-    """A small non-negative whole number typed in a URL, or None for anything else."""
-    if raw is None or not raw.isascii() or not raw.isdigit() or len(raw) > 9:
-        return None
-    return int(raw)
 
 
 def _academy() -> Academy | None:
