@@ -20,6 +20,7 @@ from elearn.admin import cards as card_service
 from elearn.admin import links, services
 from elearn.admin.forms import (
     AcademyForm,
+    ContactForm,
     LinkForm,
     PersonForm,
     RoleForm,
@@ -404,6 +405,42 @@ def _academy_form(academy: Academy | None) -> Page:
     if request.method == "POST":
         return render_template("admin/academy_form.html", form=form, academy=academy), 422
     return render_template("admin/academy_form.html", form=form, academy=academy)
+
+
+@bp.route("/academies/<int:academy_id>/contact", methods=["GET", "POST"])
+@requires(can.can_list_people)
+def academy_contact(academy_id: int) -> Page:
+    """Who parents contact: the head teacher sets their own academy's, a trust admin any."""
+    db = get_db()
+    academy = db.get(Academy, academy_id)
+    if academy is None or not can.can_set_academy_contact(current_user, academy.id):
+        abort(404)
+    form = ContactForm()
+    people = academy_service.contact_people(db, academy.id)
+    form.dsl_id.choices = choices(
+        [("", "Nobody named yet")]
+        + [(str(p.id), f"{p.display_name} ({p.role.label})") for p in people]
+    )
+    if request.method == "GET":
+        form.dsl_id.data = str(academy.contact_dsl_id or "")
+        form.office_phone.data = academy.office_phone or ""
+        form.office_email.data = academy.office_email or ""
+    if form.validate_on_submit():
+        details = academy_service.ContactDetails(
+            # Anything but a listed id (0 is never one) is refused by the check below.
+            dsl_id=(whole_number(form.dsl_id.data) or 0) if form.dsl_id.data else None,
+            office_phone=form.office_phone.data or None,
+            office_email=form.office_email.data or None,
+        )
+        problems = academy_service.check_contact(db, academy, details)
+        if not problems:
+            changed = academy_service.save_contact(db, current_user, academy, details, now=utcnow())
+            db.commit()
+            flash("Contact details saved." if changed else "Nothing was changed.", "success")
+            return redirect(url_for("admin.academy_contact", academy_id=academy.id))
+        add_problems(form, problems)
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/academy_contact.html", form=form, academy=academy), status
 
 
 # The class sign-in and roster import pages live in their own modules on this blueprint.

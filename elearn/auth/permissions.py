@@ -98,6 +98,18 @@ def can_manage_person(user: object, person: object) -> bool:
     )
 
 
+def can_set_academy_contact(user: object, academy_id: int | None) -> bool:
+    """The contact details parents see (DSL, office phone and e-mail): a trust admin, or the
+    head teacher of that academy."""
+    if is_admin(user):
+        return True
+    return (
+        _role(user) is Role.HEAD
+        and academy_id is not None
+        and getattr(user, "academy_id", None) == academy_id
+    )
+
+
 def can_list_people(user: object) -> bool:
     """Open the people pages: trust admins (everyone) and head teachers (their academy)."""
     return _role(user) in (Role.ADMIN, Role.HEAD)

@@ -6,9 +6,12 @@ from flask import Blueprint, abort, render_template, send_from_directory
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from elearn.auth import permissions as can
 from elearn.auth.access import signed_in
+from elearn.catalog.model import Course
 from elearn.db import get_db
 from elearn.learning.access import catalog, course_for_me, moment
+from elearn.learning.parents import children_take_course
 from elearn.learning.services import course_progress
 
 bp = Blueprint("catalog", __name__, template_folder="templates")
@@ -27,10 +30,23 @@ def index() -> str:
     return render_template("catalog/index.html", progress=progress)
 
 
+def _media_course(course_id: str) -> Course:
+    """The course whose pictures are asked for: one of the viewer's own, or for a parent one
+    of their children's (their read-only lessons show the same pictures)."""
+    course = catalog().course(course_id)
+    if (
+        course is not None
+        and can.is_parent(current_user)
+        and children_take_course(get_db(), current_user.id, course)
+    ):
+        return course
+    return course_for_me(course_id)
+
+
 @bp.route("/learn/<course_id>/media/<path:filename>")
 @signed_in
 def media(course_id: str, filename: str) -> Response:
-    course = course_for_me(course_id)
+    course = _media_course(course_id)
     if not any(filename.lower().endswith(ext) for ext in MEDIA_TYPES):
         abort(404)
     folder = catalog().root / "content" / course.id

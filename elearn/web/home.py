@@ -15,6 +15,7 @@ from elearn.catalog.model import Catalog
 from elearn.compliance.cells import Cell
 from elearn.compliance.requirements import Requirement
 from elearn.compliance.status import academy_matrix
+from elearn.learning.parents import contact_academies
 from elearn.learning.services import CourseProgress, course_progress
 
 
@@ -27,6 +28,8 @@ class HomePage:
     children: list[User] = field(default_factory=list)
     # Staff: their standing on each training requirement, most urgent first.
     training: list[tuple[Requirement, Cell]] = field(default_factory=list)
+    # Parents: who to contact at their own and their children's schools.
+    contacts: list[Academy] = field(default_factory=list)
 
     @property
     def next_up(self) -> CourseProgress | None:
@@ -82,4 +85,5 @@ def home_page(session: Session, user: User, catalog: Catalog, today: date) -> Ho
         academy=academy,
         progress=[course_progress(session, user, course, today) for course in courses],
         children=children,
+        contacts=contact_academies(session, user) if user.role is Role.PARENT else [],
     )
