@@ -41,6 +41,9 @@ EXPECTED: dict[str, tuple[str, dict[str, int | str]]] = {
     # Learning: the world's course is a pupil course (smart-ks2), so others get 404.
     "catalog.index": ("GET", EVERYONE_SIGNED_IN),
     "catalog.media": ("GET", each(404)),
+    "catalog.content": ("GET", only("head", "admin")),
+    "catalog.preview_lesson": ("GET", only("head", "admin")),
+    "catalog.preview_questions": ("GET", only("head", "admin")),
     "learning.course": ("GET", each(404, pupil=200)),
     "learning.lesson": ("GET", each(404, pupil=200)),
     "learning.sign_off": ("POST", each(404, pupil=403, parent=403, admin=403)),

@@ -127,6 +127,11 @@ def can_manage_trust_settings(user: object) -> bool:
     return is_admin(user)
 
 
+def can_view_content(user: object) -> bool:
+    """The content page and previews of every lesson and question: trust admins and heads."""
+    return _role(user) in (Role.ADMIN, Role.HEAD)
+
+
 def can_view_trust(user: object) -> bool:
     return is_admin(user)
 

@@ -37,6 +37,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("People", "admin.people", can.can_list_people),
     NavEntry("Class sign-in", "admin.class_list", can.is_staff_member),
     NavEntry("Learning records", "xapi_admin.index", can.is_admin),
+    NavEntry("Content", "catalog.content", can.can_view_content),
     NavEntry("My data", "privacy.my_data", can.is_signed_in),
 )
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from elearn.auth.access import public, signed_in
+from elearn.compliance.requirements import POLICY_DUE_DAYS
 from elearn.db import get_db
 from elearn.learning.access import catalog, moment
 from elearn.web import home as home_service
@@ -18,7 +19,10 @@ bp = Blueprint("core", __name__)
 @bp.route("/")
 @signed_in
 def home() -> str:
-    page = home_service.home_page(get_db(), current_user, catalog(), moment().today)
+    due_days = int(current_app.config["ELEARN"].get("POLICY_SIGN_OFF_DAYS") or POLICY_DUE_DAYS)
+    page = home_service.home_page(
+        get_db(), current_user, catalog(), moment().today, policy_due_days=due_days
+    )
     return render_template(f"core/home_{page.template}.html", page=page)
 
 
