@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from elearn.compliance.views import bp as compliance_bp
     from elearn.learning.views import bp as learning_bp
     from elearn.privacy.views import bp as privacy_bp
+    from elearn.progress.views import bp as progress_bp
     from elearn.quiz.views import bp as quiz_bp
     from elearn.safeguarding.views import bp as safeguarding_bp
     from elearn.web.views import bp as core_bp
@@ -85,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(compliance_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(progress_bp)
     app.register_blueprint(quiz_bp)
     app.register_blueprint(safeguarding_bp)
     app.register_blueprint(xapi_bp)

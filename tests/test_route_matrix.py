@@ -45,6 +45,9 @@ EXPECTED: dict[str, tuple[str, dict[str, int | str]]] = {
     # Learning: the world's course is a pupil course (smart-ks2), so others get 404.
     "catalog.index": ("GET", EVERYONE_SIGNED_IN),
     "catalog.media": ("GET", each(404)),
+    "catalog.content": ("GET", only("head", "admin")),
+    "catalog.preview_lesson": ("GET", only("head", "admin")),
+    "catalog.preview_questions": ("GET", only("head", "admin")),
     "learning.course": ("GET", each(404, pupil=200)),
     "learning.lesson": ("GET", each(404, pupil=200)),
     # The world's pupil has not finished the course, so there is no badge yet.
@@ -54,6 +57,7 @@ EXPECTED: dict[str, tuple[str, dict[str, int | str]]] = {
     "learning.certificate": ("GET", each(403, staff=200, dsl=404, head=404)),
     "learning.verify": ("GET", {r: 200 for r in ROLES}),
     "learning.child": ("GET", only("parent")),
+    "learning.child_lesson": ("GET", only("parent")),
     "quiz.start_page": ("GET", each(404, pupil=200)),
     "quiz.start": ("POST", each(404, pupil=302)),
     "quiz.attempt": ("GET", each(404)),
@@ -95,12 +99,17 @@ EXPECTED: dict[str, tuple[str, dict[str, int | str]]] = {
     "admin.academies": ("GET", only("admin")),
     "admin.academy_new": ("GET", only("admin")),
     "admin.academy_edit": ("GET", only("admin")),
+    "admin.academy_contact": ("GET", only("head", "admin")),
     "admin.class_list": ("GET", only("staff", "dsl", "head", "admin")),
     "admin.sign_in_cards": ("GET", each(403, staff=302, dsl=302, head=302, admin=302)),
     "admin.import_upload": ("GET", only("admin")),
     "admin.import_confirm": ("POST", each(403, admin=404)),
     "admin.import_applied": ("GET", each(403, admin=404)),
     "admin.import_template": ("GET", only("admin")),
+    # Pupil progress: academy staff see their own academy; an admin first picks one (the
+    # download without an academy is a 404).
+    "progress.pupils": ("GET", only("staff", "dsl", "head", "admin")),
+    "progress.export": ("GET", each(403, staff=200, dsl=200, head=200, admin=404)),
     "privacy.my_data": ("GET", EVERYONE_SIGNED_IN),
     "privacy.export_person": ("POST", only("admin")),
     "privacy.erase_person": ("GET", only("admin")),

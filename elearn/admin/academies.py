@@ -10,10 +10,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from elearn.audit.services import record
+from elearn.auth import permissions as can
 from elearn.auth.models import Academy, User
+from elearn.auth.roles import Role
 
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$|^[a-z0-9]$")
 URN_PATTERN = re.compile(r"^\d{6,8}$")
+# UK numbers as people write them: digits with spaces, brackets, dashes, a leading +.
+PHONE_PATTERN = re.compile(r"^\+?[0-9 ()-]{6,30}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHASES = {
     "primary": "Primary",
     "secondary": "Secondary",
@@ -126,3 +131,80 @@ def save_academy(
             at=now,
         )
     return target
+
+
+# --- contact details for parents ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    """Who parents contact: the academy's DSL (by id), its office phone and e-mail."""
+
+    dsl_id: int | None
+    office_phone: str | None
+    office_email: str | None
+
+
+def contact_people(session: Session, academy_id: int) -> list[User]:
+    """Who may be named as the parents' safeguarding contact: the academy's DSLs and head."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.academy_id == academy_id,
+                User.role.in_((Role.DSL, Role.HEAD)),
+                User.active.is_(True),
+                User.erased_at.is_(None),
+            )
+            .order_by(User.role, User.display_name)
+        )
+    )
+
+
+def check_contact(session: Session, academy: Academy, details: ContactDetails) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if details.dsl_id is not None and details.dsl_id not in {
+        person.id for person in contact_people(session, academy.id)
+    }:
+        problems["dsl_id"] = "Choose one of the academy's safeguarding leads."
+    phone = details.office_phone or ""
+    if phone and (not PHONE_PATTERN.match(phone) or sum(c.isdigit() for c in phone) < 6):
+        problems["office_phone"] = "Enter a phone number, for example 01642 123456."
+    email = details.office_email or ""
+    if email and (len(email) > 254 or not EMAIL_PATTERN.match(email)):
+        problems["office_email"] = "Enter an e-mail address, for example office@school.example."
+    return problems
+
+
+def save_contact(
+    session: Session, actor: User, academy: Academy, details: ContactDetails, *, now: datetime
+) -> bool:
+    """Save the contact details; True when something changed (and was audited)."""
+    if not can.can_set_academy_contact(actor, academy.id):
+        raise PermissionError("only the head teacher or a trust admin sets contact details")
+    problems = check_contact(session, academy, details)
+    if problems:
+        raise ValueError(problems)
+    email = details.office_email.lower() if details.office_email else None
+    values = {
+        "contact_dsl_id": details.dsl_id,
+        "office_phone": details.office_phone,
+        "office_email": email,
+    }
+    changed = [name for name, value in values.items() if getattr(academy, name) != value]
+    if not changed:
+        return False
+    for name, value in values.items():
+        setattr(academy, name, value)
+    session.flush()
+    record(
+        session,
+        actor_id=actor.id,
+        action="academy.contact_update",
+        subject_type="academy",
+        subject_id=academy.id,
+        academy_id=academy.id,
+        detail={"fields": changed},
+        at=now,
+    )
+    return True

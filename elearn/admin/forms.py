@@ -138,6 +138,25 @@ class AcademyForm(FlaskForm):
     phase = SelectField("Phase", choices=choices(list(PHASES.items())))
 
 
+class ContactForm(FlaskForm):
+    # The service checks the choice, with a message that says what is allowed.
+    dsl_id = SelectField(
+        "Designated safeguarding lead parents should contact", validate_choice=False
+    )
+    office_phone = StringField(
+        "Office phone number",
+        filters=[_strip],
+        validators=[Length(max=40)],
+        render_kw={"autocomplete": "off", "inputmode": "tel"},
+    )
+    office_email = StringField(
+        "Office e-mail address",
+        filters=[_strip],
+        validators=[Length(max=254)],
+        render_kw={"autocomplete": "off", "inputmode": "email", "spellcheck": "false"},
+    )
+
+
 class LinkForm(FlaskForm):
     username = StringField(
         "Username",

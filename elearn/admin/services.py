@@ -111,9 +111,38 @@ class PeopleFilter:
     year_group: int | None = None
 
 
-def list_people(
-    session: Session, actor: User, wanted: PeopleFilter, *, limit: int = 500
-) -> list[User]:
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class PeoplePage:
+    """One page of a people search, with what is needed to link to the others."""
+
+    rows: list[User]
+    total: int
+    number: int
+    size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def first_shown(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.rows else 0
+
+    @property
+    def last_shown(self) -> int:
+        return (self.number - 1) * self.size + len(self.rows)
+
+
+def _like_term(term: str) -> str:
+    """A LIKE pattern matching ``term`` anywhere, with its own ``%`` and ``_`` taken literally."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _people_query(actor: User, wanted: PeopleFilter) -> Select:
     query = scope_people(select(User), actor)
     if wanted.academy_id is not None:
         query = query.where(User.academy_id == wanted.academy_id)
@@ -125,15 +154,30 @@ def list_people(
         query = query.where(User.active.is_(True))
     term = wanted.search.strip().lower()
     if term:
-        like = f"%{term.replace('%', '').replace('_', '')}%"
+        like = _like_term(term)
         query = query.where(
             or_(
-                func.lower(User.display_name).like(like),
-                User.username.like(like),
-                func.lower(func.coalesce(User.email, "")).like(like),
+                *(
+                    func.lower(func.coalesce(column, "")).like(like, escape="\\")
+                    for column in (User.display_name, User.username, User.email, User.roster_id)
+                )
             )
         )
-    return list(session.scalars(query.order_by(User.display_name, User.id).limit(limit)))
+    return query
+
+
+def people_page(
+    session: Session, actor: User, wanted: PeopleFilter, number: int, *, size: int = PAGE_SIZE
+) -> PeoplePage | None:
+    """Page ``number`` (from 1) of the people ``actor`` may see that match; None past the end."""
+    query = _people_query(actor, wanted)
+    total = session.scalar(query.with_only_columns(func.count(User.id)).order_by(None)) or 0
+    if number < 1 or (number - 1) * size >= max(total, 1):
+        return None
+    rows = session.scalars(
+        query.order_by(User.display_name, User.id).offset((number - 1) * size).limit(size)
+    )
+    return PeoplePage(rows=list(rows), total=total, number=number, size=size)
 
 
 def academies_for(session: Session, actor: User) -> list[Academy]:

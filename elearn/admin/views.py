@@ -20,6 +20,7 @@ from elearn.admin import access_grants, links, services
 from elearn.admin import cards as card_service
 from elearn.admin.forms import (
     AcademyForm,
+    ContactForm,
     LinkForm,
     PersonForm,
     RoleForm,
@@ -32,10 +33,12 @@ from elearn.auth import permissions as can
 from elearn.auth.access import requires
 from elearn.auth.models import Academy, User
 from elearn.auth.roles import Role
+from elearn.compliance.rules import uk_date
 from elearn.db import get_db, utcnow
 from elearn.mail import deliver_logged
+from elearn.progress.services import CourseRecord, pupil_record
 from elearn.roster.planner import describe_changes
-from elearn.web.numbers import parse_id
+from elearn.web.numbers import parse_id, parse_whole_number
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
 
@@ -140,23 +143,39 @@ def people() -> Page:
     db = get_db()
     args = request.args
     role = args.get("role", "")
-    academy = args.get("academy", "")
     wanted = services.PeopleFilter(
-        academy_id=parse_id(academy),
+        academy_id=parse_id(args.get("academy")),
         role=Role(role) if role in {r.value for r in Role} else None,
         search=args.get("q", "")[:100],
         include_inactive=args.get("inactive") == "1",
     )
-    rows = services.list_people(db, current_user, wanted)
+    # A page that is not a number is the first page; one past the end does not exist.
+    page = parse_whole_number(args.get("page")) or 1
+    found = services.people_page(db, current_user, wanted, page)
+    if found is None:
+        abort(404)
     return render_template(
         "admin/people.html",
-        rows=rows,
+        found=found,
+        rows=found.rows,
         wanted=wanted,
+        filters=_people_filters(wanted),
         academies=services.academies_for(db, current_user),
         academy_names={a.id: a.name for a in db.query(Academy)},
         roles=list(Role),
-        limit=500,
     )
+
+
+def _people_filters(wanted: services.PeopleFilter) -> dict[str, str]:
+    """The search as URL arguments, so every page link keeps it."""
+    filters = {"q": wanted.search.strip()}
+    if wanted.academy_id is not None:
+        filters["academy"] = str(wanted.academy_id)
+    if wanted.role is not None:
+        filters["role"] = wanted.role.value
+    if wanted.include_inactive:
+        filters["inactive"] = "1"
+    return {key: value for key, value in filters.items() if value}
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
@@ -205,6 +224,7 @@ def _person_page(person: User, link_form: LinkForm, status: int = 200) -> Page:
         academy=db.get(Academy, person.academy_id) if person.academy_id else None,
         children=links.children_of(db, person.id) if person.role is Role.PARENT else [],
         parents=links.parents_of(db, person.id) if person.role is Role.PUPIL else [],
+        records=_pupil_records(person),
         link_form=link_form,
         history=history,
         manage=can.can_manage_person(current_user, person),
@@ -212,6 +232,13 @@ def _person_page(person: User, link_form: LinkForm, status: int = 200) -> Page:
         and person.id != current_user.id,
     )
     return page, status
+
+
+def _pupil_records(person: User) -> list[CourseRecord]:
+    if person.role is not Role.PUPIL or person.erased_at is not None:
+        return []
+    courses = list(current_app.extensions["elearn.catalog"].get().courses)
+    return pupil_record(get_db(), courses, person, uk_date(utcnow()))
 
 
 @bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
@@ -441,6 +468,42 @@ def _academy_form(academy: Academy | None) -> Page:
     if request.method == "POST":
         return render_template("admin/academy_form.html", form=form, academy=academy), 422
     return render_template("admin/academy_form.html", form=form, academy=academy)
+
+
+@bp.route("/academies/<int:academy_id>/contact", methods=["GET", "POST"])
+@requires(can.can_list_people)
+def academy_contact(academy_id: int) -> Page:
+    """Who parents contact: the head teacher sets their own academy's, a trust admin any."""
+    db = get_db()
+    academy = db.get(Academy, academy_id)
+    if academy is None or not can.can_set_academy_contact(current_user, academy.id):
+        abort(404)
+    form = ContactForm()
+    people = academy_service.contact_people(db, academy.id)
+    form.dsl_id.choices = choices(
+        [("", "Nobody named yet")]
+        + [(str(p.id), f"{p.display_name} ({p.role.label})") for p in people]
+    )
+    if request.method == "GET":
+        form.dsl_id.data = str(academy.contact_dsl_id or "")
+        form.office_phone.data = academy.office_phone or ""
+        form.office_email.data = academy.office_email or ""
+    if form.validate_on_submit():
+        details = academy_service.ContactDetails(
+            # Anything but a listed id (0 is never one) is refused by the check below.
+            dsl_id=(parse_id(form.dsl_id.data) or 0) if form.dsl_id.data else None,
+            office_phone=form.office_phone.data or None,
+            office_email=form.office_email.data or None,
+        )
+        problems = academy_service.check_contact(db, academy, details)
+        if not problems:
+            changed = academy_service.save_contact(db, current_user, academy, details, now=utcnow())
+            db.commit()
+            flash("Contact details saved." if changed else "Nothing was changed.", "success")
+            return redirect(url_for("admin.academy_contact", academy_id=academy.id))
+        add_problems(form, problems)
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/academy_contact.html", form=form, academy=academy), status
 
 
 # The class sign-in and roster import pages live in their own modules on this blueprint.

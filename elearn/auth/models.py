@@ -49,12 +49,37 @@ class Academy(Base):
     urn: Mapped[str | None] = mapped_column(String(20))
     phase: Mapped[str] = mapped_column(String(20), default="primary")
     roster_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    # Who parents and carers contact with a worry, shown on their pages; set by the head or
+    # a trust admin.
+    # The DSL is linked by id, not typed as a name, so erasure and leaving take them off it.
+    contact_dsl_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL", use_alter=True)
+    )
+    office_phone: Mapped[str | None] = mapped_column(String(40))
+    office_email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    people: Mapped[list[User]] = relationship(back_populates="academy")
+    people: Mapped[list[User]] = relationship(
+        back_populates="academy", foreign_keys="User.academy_id"
+    )
+    contact_dsl: Mapped[User | None] = relationship(foreign_keys=[contact_dsl_id])
 
     def __repr__(self) -> str:
         return f"<Academy {self.code}>"
+
+    @property
+    def contact_dsl_name(self) -> str | None:
+        """The named DSL's name while they are still this academy's active DSL."""
+        dsl = self.contact_dsl
+        if dsl is None or not dsl.active or dsl.erased_at is not None:
+            return None
+        if dsl.role not in (Role.DSL, Role.HEAD) or dsl.academy_id != self.id:
+            return None
+        return dsl.display_name
+
+    @property
+    def has_contact_details(self) -> bool:
+        return bool(self.contact_dsl_name or self.office_phone or self.office_email)
 
 
 class User(Base):
@@ -87,7 +112,9 @@ class User(Base):
     # Set when personal details were removed under data protection; the row stays pseudonymous.
     erased_at: Mapped[datetime | None] = mapped_column()
 
-    academy: Mapped[Academy | None] = relationship(back_populates="people")
+    academy: Mapped[Academy | None] = relationship(
+        back_populates="people", foreign_keys=[academy_id]
+    )
 
     # Set on the instance by the session loader: the server-side sign-in this request uses.
     session_token = None  # type: str | None

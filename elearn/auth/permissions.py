@@ -98,6 +98,18 @@ def can_manage_person(user: object, person: object) -> bool:
     )
 
 
+def can_set_academy_contact(user: object, academy_id: int | None) -> bool:
+    """The contact details parents see (DSL, office phone and e-mail): a trust admin, or the
+    head teacher of that academy."""
+    if is_admin(user):
+        return True
+    return (
+        _role(user) is Role.HEAD
+        and academy_id is not None
+        and getattr(user, "academy_id", None) == academy_id
+    )
+
+
 def can_list_people(user: object) -> bool:
     """Open the people pages: trust admins (everyone) and head teachers (their academy)."""
     return _role(user) in (Role.ADMIN, Role.HEAD)
@@ -115,6 +127,11 @@ def can_manage_trust_settings(user: object) -> bool:
     return is_admin(user)
 
 
+def can_view_content(user: object) -> bool:
+    """The content page and previews of every lesson and question: trust admins and heads."""
+    return _role(user) in (Role.ADMIN, Role.HEAD)
+
+
 def can_view_trust(user: object) -> bool:
     return is_admin(user)
 
@@ -122,6 +139,13 @@ def can_view_trust(user: object) -> bool:
 def can_view_compliance(user: object) -> bool:
     """Training dashboards and staff training records: DSLs and heads (their academy), admins."""
     return is_safeguarding_lead(user) or is_admin(user)
+
+
+def can_view_pupil_progress(user: object) -> bool:
+    """Pupils' lesson and quiz progress: academy staff (their academy's pupils), trust admins."""
+    return is_admin(user) or (
+        is_staff_member(user) and getattr(user, "academy_id", None) is not None
+    )
 
 
 def can_record_offline_training(user: object, academy_id: int | None) -> bool:

@@ -28,6 +28,7 @@ from elearn.auth.models import Academy, User
 from elearn.catalog.model import Catalog
 from elearn.compliance import services
 from elearn.compliance.cells import Status
+from elearn.compliance.engagement import trust_engagement
 from elearn.compliance.export import matrix_csv
 from elearn.compliance.formatting import long_date
 from elearn.compliance.forms import OfflineTrainingForm
@@ -189,6 +190,7 @@ def trust() -> str:
     return render_template(
         "compliance/trust.html",
         overview=overview,
+        engagement=trust_engagement(get_db(), _catalog()),
         today=_today(),
         custom_as_of=as_of if as_of != _today() else None,
         statuses=list(Status),

@@ -19,17 +19,18 @@ from werkzeug.wrappers import Response
 
 from elearn.auth import permissions as can
 from elearn.auth.access import public, requires, signed_in
-from elearn.auth.models import ParentLink, User
+from elearn.auth.models import Academy, User
 from elearn.auth.roles import Role
 from elearn.catalog.model import Course, Lesson
 from elearn.catalog.rendering import render_lesson
 from elearn.db import get_db
-from elearn.learning import services
+from elearn.learning import parents, services
 from elearn.learning.access import catalog, course_for_me, lesson_for_me, moment
 from elearn.learning.context import Moment
 from elearn.learning.models import Certificate, CourseCycle, PolicySignOff
 from elearn.learning.smart import lit_letters, rule_for
 from elearn.learning.tone import Tone, tone_for
+from elearn.progress.services import pupil_record
 
 bp = Blueprint("learning", __name__, template_folder="templates")
 
@@ -41,6 +42,15 @@ bp.add_app_template_global(rule_for, "smart_rule")
 def tone_for_me(course: Course | None = None) -> Tone:
     """The wording for the signed-in reader on this course's pages (see ``learning.tone``)."""
     return tone_for(current_user.role, current_user.year_group, course)
+
+
+def _contacts(course: Course | None = None) -> list[Academy]:
+    """The schools a parent or carer can contact, for the box on their pages."""
+    if not can.is_parent(current_user):
+        return []
+    if course is not None and Role.PARENT not in course.audience.roles:
+        return []
+    return parents.contact_academies(get_db(), current_user)
 
 
 @bp.route("/learn/<course_id>")
@@ -55,7 +65,11 @@ def course(course_id: str) -> str:
             select(Certificate).where(Certificate.cycle_id == progress.cycle.id)
         )
     return render_template(
-        "learning/course.html", course=course, progress=progress, certificate=certificate
+        "learning/course.html",
+        course=course,
+        progress=progress,
+        certificate=certificate,
+        contacts=_contacts(course),
     )
 
 
@@ -97,6 +111,7 @@ def lesson(course_id: str, lesson_id: str) -> str:
         progress=progress,
         previous=course.lessons[index - 1] if index > 0 else None,
         following=course.lessons[index + 1] if index + 1 < len(course.lessons) else None,
+        contacts=_contacts(course),
     )
 
 
@@ -184,22 +199,40 @@ def verify(code: str) -> tuple[str, int]:
     return render_template("learning/verify.html", code=code, certificate=found), status
 
 
+def _child_or_404(pupil_id: int) -> User:
+    pupil = parents.linked_child(get_db(), current_user.id, pupil_id)
+    if pupil is None:
+        abort(404)
+    return pupil
+
+
 @bp.route("/children/<int:pupil_id>")
 @requires(can.is_parent)
 def child(pupil_id: int) -> str:
-    db = get_db()
-    pupil = db.scalar(
-        select(User)
-        .join(ParentLink, ParentLink.pupil_id == User.id)
-        .where(
-            ParentLink.parent_id == current_user.id,
-            User.id == pupil_id,
-            User.role == Role.PUPIL,
-        )
+    pupil = _child_or_404(pupil_id)
+    records = pupil_record(get_db(), list(catalog().courses), pupil, moment().today)
+    return render_template(
+        "learning/child.html", pupil=pupil, records=records, contacts=_contacts()
     )
-    if pupil is None:
+
+
+@bp.route("/children/<int:pupil_id>/<course_id>/<lesson_id>")
+@requires(can.is_parent)
+def child_lesson(pupil_id: int, course_id: str, lesson_id: str) -> str:
+    """A child's lesson as the child sees it, for their parent; nothing is recorded."""
+    pupil = _child_or_404(pupil_id)
+    course = parents.child_course(catalog(), pupil, course_id)
+    lesson = course.lesson(lesson_id) if course else None
+    if course is None or lesson is None:
         abort(404)
-    courses = catalog().courses_for(Role.PUPIL, year_group=pupil.year_group)
-    today = moment().today
-    progress = [services.course_progress(db, pupil, course, today) for course in courses]
-    return render_template("learning/child.html", pupil=pupil, progress=progress)
+    index = course.lessons.index(lesson)
+    html = render_lesson(lesson, f"{url_for('catalog.index')}/{course.id}/media/")
+    return render_template(
+        "learning/child_lesson.html",
+        pupil=pupil,
+        course=course,
+        lesson=lesson,
+        html=html,
+        previous=course.lessons[index - 1] if index > 0 else None,
+        following=course.lessons[index + 1] if index + 1 < len(course.lessons) else None,
+    )

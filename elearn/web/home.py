@@ -14,9 +14,11 @@ from elearn.auth.permissions import is_staff_member
 from elearn.auth.roles import Role
 from elearn.catalog.model import Catalog
 from elearn.compliance.cells import Cell
-from elearn.compliance.requirements import Requirement
+from elearn.compliance.requirements import POLICY_DUE_DAYS, Requirement
 from elearn.compliance.status import academy_matrix
+from elearn.learning.parents import contact_academies
 from elearn.learning.services import CourseProgress, course_progress
+from elearn.web.admin_home import TrustHeadlines, trust_headlines
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,10 @@ class HomePage:
     training: list[tuple[Requirement, Cell]] = field(default_factory=list)
     # Leads: changes to who can read their academy's safeguarding reports, until dismissed.
     access_notices: list[NoticeText] = field(default_factory=list)
+    # Parents: who to contact at their own and their children's schools.
+    contacts: list[Academy] = field(default_factory=list)
+    # Trust admins: the trust's headline figures.
+    headlines: TrustHeadlines | None = None
 
     @property
     def next_up(self) -> CourseProgress | None:
@@ -74,7 +80,14 @@ def training_due(
     return sorted((pair for pair in cells if pair[1].required), key=lambda pair: pair[1].sort_key())
 
 
-def home_page(session: Session, user: User, catalog: Catalog, today: date) -> HomePage:
+def home_page(
+    session: Session,
+    user: User,
+    catalog: Catalog,
+    today: date,
+    *,
+    policy_due_days: int = POLICY_DUE_DAYS,
+) -> HomePage:
     academy = session.get(Academy, user.academy_id) if user.academy_id else None
     children = linked_children(session, user.id) if user.role is Role.PARENT else []
     courses = catalog.courses_for(user.role, year_group=user.year_group, staff_kind=user.staff_kind)
@@ -86,4 +99,8 @@ def home_page(session: Session, user: User, catalog: Catalog, today: date) -> Ho
         progress=[course_progress(session, user, course, today) for course in courses],
         children=children,
         access_notices=open_notices(session, user) if has_safeguarding_access(user.role) else [],
+        contacts=contact_academies(session, user) if user.role is Role.PARENT else [],
+        headlines=trust_headlines(session, catalog, today, policy_due_days=policy_due_days)
+        if user.role is Role.ADMIN
+        else None,
     )

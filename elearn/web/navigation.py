@@ -32,12 +32,14 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("My training", "learning.training_record", can.has_training_record),
     NavEntry("Dashboard", "compliance.dashboard", can.is_safeguarding_lead),
     NavEntry("Reports", "safeguarding.inbox", can.is_safeguarding_lead),
+    NavEntry("Pupil progress", "progress.pupils", can.can_view_pupil_progress),
     NavEntry("Trust overview", "compliance.trust", can.is_admin),
     NavEntry("People", "admin.people", can.can_list_people),
     NavEntry("Class sign-in", "admin.class_list", can.is_staff_member),
     # Every adult in school may need to raise a concern, whatever page they are on.
     NavEntry("Report a concern", "safeguarding.start", can.is_staff_member),
     NavEntry("Learning records", "xapi_admin.index", can.is_admin),
+    NavEntry("Content", "catalog.content", can.can_view_content),
     NavEntry("My data", "privacy.my_data", can.is_signed_in),
 )
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from elearn.admin.access_grants import dismiss_notice
 from elearn.auth.access import public, signed_in
+from elearn.compliance.requirements import POLICY_DUE_DAYS
 from elearn.db import get_db, utcnow
 from elearn.learning.access import catalog, moment
 from elearn.web import home as home_service
@@ -19,7 +20,10 @@ bp = Blueprint("core", __name__)
 @bp.route("/")
 @signed_in
 def home() -> str:
-    page = home_service.home_page(get_db(), current_user, catalog(), moment().today)
+    due_days = int(current_app.config["ELEARN"].get("POLICY_SIGN_OFF_DAYS") or POLICY_DUE_DAYS)
+    page = home_service.home_page(
+        get_db(), current_user, catalog(), moment().today, policy_due_days=due_days
+    )
     return render_template(f"core/home_{page.template}.html", page=page)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from elearn.audit.models import AuditEntry
@@ -341,3 +342,84 @@ def test_a_person_without_an_e_mail_shows_no_e_mail_not_none(client, make, db):
     details = page.split('<dl class="details">', 1)[1].split("</dl>", 1)[0]
     assert "<dt>E-mail</dt><dd>No e-mail</dd>" in details
     assert "None" not in details
+
+
+def _bulk_pupils(db, academy, count, prefix="pupil"):
+    from tests.factories import _PASSWORD_HASH
+
+    db.add_all(
+        User(
+            username=f"{prefix}-{n:03d}",
+            display_name=f"Pupil {n:03d}",
+            role=Role.PUPIL,
+            academy_id=academy.id,
+            year_group=5,
+            password_hash=_PASSWORD_HASH,
+        )
+        for n in range(count)
+    )
+    db.commit()
+
+
+def test_people_list_shows_50_a_page_and_keeps_the_search_across_pages(client, make, db):
+    academy = make.academy("Oakwood Primary")
+    _bulk_pupils(db, academy, 120)
+    admin = make.user(Role.ADMIN, display_name="Zed Admin")
+    client.login(admin.username)
+
+    first = client.get(f"/admin/people?role=pupil&academy={academy.id}").get_data(as_text=True)
+    assert "Showing 1 to 50 of 120 people." in first
+    assert "Pupil 049" in first and "Pupil 050" not in first
+    assert f"/admin/people?page=2&amp;academy={academy.id}&amp;role=pupil" in first
+    last = client.get(f"/admin/people?page=3&role=pupil&academy={academy.id}")
+    page = last.get_data(as_text=True)
+    assert "Showing 101 to 120 of 120 people." in page
+    assert "Pupil 119" in page and "Pupil 099" not in page
+
+
+@pytest.mark.parametrize("page", ["x", "0", "-1", "²", "1.5", "", "99999999999999999999"])
+def test_a_bad_page_number_gives_the_first_page(client, make, page):
+    admin = make.user(Role.ADMIN, display_name="Zed Admin")
+    client.login(admin.username)
+    response = client.get(f"/admin/people?page={page}")
+    assert response.status_code == 200
+    assert "Zed Admin" in response.get_data(as_text=True)
+
+
+def test_a_page_past_the_end_is_not_found_and_a_bad_academy_is_ignored(client, make):
+    admin = make.user(Role.ADMIN)
+    client.login(admin.username)
+    assert client.get("/admin/people?page=2").status_code == 404
+    assert client.get("/admin/people?academy=²").status_code == 200
+
+
+def test_search_is_case_insensitive_across_name_username_and_roster_id(client, make):
+    academy = make.academy("Oakwood Primary")
+    make.user(Role.PUPIL, academy, display_name="Ava Jones", username="ajones")
+    make.user(Role.PUPIL, academy, display_name="Ben Ode", roster_id="MIS_4471")
+    make.user(Role.PUPIL, academy, display_name="Cal Lee", roster_id="MIS-4471")
+    admin = make.user(Role.ADMIN)
+    client.login(admin.username)
+
+    def names(term):
+        page = client.get("/admin/people", query_string={"q": term}).get_data(as_text=True)
+        return [n for n in ("Ava Jones", "Ben Ode", "Cal Lee") if n in page]
+
+    assert names("ava JONES") == ["Ava Jones"]
+    assert names("AJON") == ["Ava Jones"]
+    assert names("mis_4471") == ["Ben Ode"]  # the underscore is a character, not a wildcard
+    assert names("4471") == ["Ben Ode", "Cal Lee"]
+    assert names("100%") == []
+
+
+def test_a_head_searches_only_their_own_academy(client, make):
+    oakwood = make.academy("Oakwood Primary")
+    elmfield = make.academy("Elmfield Primary")
+    make.user(Role.PUPIL, oakwood, display_name="Ava Jones")
+    make.user(Role.PUPIL, elmfield, display_name="Ava Smith")
+    head = make.user(Role.HEAD, oakwood)
+    client.login(head.username)
+    page = client.get("/admin/people?q=ava").get_data(as_text=True)
+    assert "Ava Jones" in page and "Ava Smith" not in page
+    page = client.get(f"/admin/people?q=ava&academy={elmfield.id}").get_data(as_text=True)
+    assert "Ava Smith" not in page

@@ -1,0 +1,1 @@
+"""Pupils' progress through their courses, for the staff who teach them."""
