@@ -414,14 +414,30 @@ def may_reset_password(actor: User, person: User) -> bool:
 def reset_password(session: Session, actor: User, person: User, *, now: datetime) -> str:
     """Give someone a new memorable password and sign them out everywhere.
 
-    The password is returned once for the screen or card and never stored in clear. Whoever
-    reset it has seen it, so the person must choose their own at their next sign-in. Every
-    reset (a single one or a class's sign-in cards) comes through here.
+    The password is returned once for the screen or card and never stored in clear.
+    """
+    password = memorable_password()
+    set_password_for(session, actor, person, hash_password(password), now=now)
+    return password
+
+
+def set_password_for(
+    session: Session,
+    actor: User,
+    person: User,
+    password_hash: str,
+    *,
+    now: datetime,
+    detail: dict[str, str] | None = None,
+) -> None:
+    """Save a password someone else chose for ``person`` (already hashed).
+
+    Whoever set it has seen it, so the person must choose their own at their next sign-in.
+    Every reset (a single one or a class's sign-in cards) comes through here.
     """
     if not may_reset_password(actor, person) or person.id == actor.id:
         raise NotAllowed("cannot reset this password")
-    password = memorable_password()
-    person.password_hash = hash_password(password)
+    person.password_hash = password_hash
     person.must_change_password = True
     revoke_all_sessions(session, person.id, now=now)
     record_about_person(
@@ -429,6 +445,7 @@ def reset_password(session: Session, actor: User, person: User, *, now: datetime
         actor_id=actor.id,
         action="person.password_reset",
         person=person,
+        detail=detail,
         at=now,
     )
     if access_grants.has_safeguarding_access(person.role):
@@ -436,7 +453,6 @@ def reset_password(session: Session, actor: User, person: User, *, now: datetime
         access_grants.note_safeguarding_access(
             session, actor, person, access_grants.PASSWORD_RESET, now=now
         )
-    return password
 
 
 def find_by_username(session: Session, actor: User, username: str) -> User | None:

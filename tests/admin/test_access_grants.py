@@ -105,7 +105,9 @@ def test_resetting_a_leads_password_is_audited_and_the_mail_has_no_password(smtp
     _academy, dsl, _head = _leads(make)
     admin = make.user(Role.ADMIN, display_name="Ada Admin")
     client.login(admin.username)
-    page = client.post(f"/admin/people/{dsl.id}/password").get_data(as_text=True)
+    page = client.post(f"/admin/people/{dsl.id}/password", data={"confirm": "yes"}).get_data(
+        as_text=True
+    )
     password = NEW_PASSWORD.search(page).group(1)
     assert _entries(db, "access.safeguarding_password_reset") == [(admin.id, dsl.id)]
     [mail] = smtp.to("hal@oakwood.example")

@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from elearn.admin.cards import make_cards
+from elearn.admin.cards import class_list, give_cards, new_passwords
 from elearn.audit.models import AuditEntry
 from elearn.auth.models import User
 from elearn.auth.roles import Role
@@ -19,7 +19,9 @@ MINE = "my own secret 42"
 def _reset_by(app, make, actor: User, person: User) -> str:
     staff = app.test_client()
     staff.login(actor.username)
-    page = staff.post(f"/admin/people/{person.id}/password").get_data(as_text=True)
+    page = staff.post(f"/admin/people/{person.id}/password", data={"confirm": "yes"}).get_data(
+        as_text=True
+    )
     return NEW_PASSWORD.search(page).group(1)
 
 
@@ -99,7 +101,8 @@ def test_every_reset_by_someone_else_sets_the_flag_and_is_audited(app, make, db)
     _reset_by(app, make, admin, parent)
 
     # Sign-in cards reset a whole class through the same password service.
-    made = make_cards(db, teacher, academy.id, 4, now=utcnow())
+    in_class = class_list(db, academy.id, 4)
+    made = give_cards(db, teacher, in_class, new_passwords(len(in_class)), now=utcnow())
     db.commit()
     assert len(made) == 2
     for person in (teacher, parent, *pupils):

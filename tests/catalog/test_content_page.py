@@ -34,7 +34,7 @@ def test_the_page_lists_every_course_with_audience_version_lessons_and_bank(clie
     assert "The content check found no problems" in page
     assert "Be SMART online" in page
     assert "<td>Pupil (Year 3, Year 4, Year 5, Year 6)</td>" in page
-    assert "21 questions; 5 asked, pass mark 80%" in page
+    assert "24 questions; 5 asked, pass mark 80%" in page
     assert "5 asked, pass mark 80%" in page
     assert 'href="/content/smart-ks2/lessons/01-safe"' in page
     assert 'href="/content/smart-ks2/questions"' in page
