@@ -24,6 +24,7 @@ from sqlalchemy.orm import sessionmaker
 
 from elearn.auth.models import LoginSession
 from elearn.db import utcnow
+from elearn.web.security import CSRF_OWNER_KEY, CSRF_SECRET_KEY, csrf_owner
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,12 @@ class SessionMinter:
                 }
             )
             value = self._serializer.dumps(
-                {"_user_id": token, "_fresh": True, "csrf_token": raw_csrf}
+                {
+                    "_user_id": token,
+                    "_fresh": True,
+                    CSRF_SECRET_KEY: raw_csrf,
+                    CSRF_OWNER_KEY: csrf_owner(token),
+                }
             )
             made.append(
                 BrowserSession(user_id, f"{self.cookie_name}={value}", self._csrf.dumps(raw_csrf))

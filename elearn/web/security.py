@@ -55,9 +55,14 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def csrf_owner(session_token: str) -> str:
+    """What the session records as the sign-in its CSRF secret belongs to."""
+    return hashlib.sha256(session_token.encode()).hexdigest()[:32]
+
+
 def _sign_in_fingerprint() -> str | None:
     token = current_user.session_token if current_user.is_authenticated else None
-    return hashlib.sha256(token.encode()).hexdigest()[:32] if token else None
+    return csrf_owner(token) if token else None
 
 
 def rotate_csrf_secret() -> None:

@@ -28,7 +28,7 @@ def test_admin_uploads_a_roster_checks_the_dry_run_and_confirms(page, a11y, make
 
     sign_in(page, a11y, admin.username)
     a11y.check(page)
-    page.get_by_role("link", name="People").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
     page.wait_for_load_state("load")
     a11y.check(page)
     page.get_by_role("link", name="Import a roster").click()

@@ -91,7 +91,7 @@ def test_dsl_opens_a_record_and_records_offline_training(page, a11y, demo):
 def test_admin_compares_academies_and_drills_down(page, a11y, demo):
     sign_in(page, a11y, "admin", DEMO_PASSWORD)
     a11y.check(page)
-    page.get_by_role("link", name="Trust overview").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Trust overview").click()
     page.wait_for_load_state("load")
     a11y.check(page)
     chart = page.get_by_role("img", name="Completion rate by academy")

@@ -27,7 +27,7 @@ def test_admin_issues_an_lrs_key_that_works_until_revoked(page, a11y, live_serve
     admin = make.user(Role.ADMIN, None)
     sign_in(page, a11y, admin.username)
     a11y.check(page)
-    page.get_by_role("link", name="Learning records").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Learning records").click()
     a11y.check(page)
     assert page.get_by_role("heading", name="Sending to the LRS").is_visible()
 
