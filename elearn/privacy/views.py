@@ -77,7 +77,6 @@ def erase_person(user_id: int) -> Page:
     if request.method == "POST" and not problems:
         confirmed = request.form.get("confirm") == person.username
         if confirmed:
-            name = person.display_name
             try:
                 services.erase_person(db, person.id, actor_id=current_user.id, now=utcnow())
             except services.ErasureRefused as refused:
@@ -85,7 +84,7 @@ def erase_person(user_id: int) -> Page:
                 problems = refused.reasons
             else:
                 db.commit()
-                flash(f"The personal details of {name} have been erased.", "success")
+                flash("Their personal details have been erased.", "success")
                 return redirect(url_for("admin.people"))
         else:
             return render_template(
