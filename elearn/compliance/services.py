@@ -331,9 +331,9 @@ def offline_courses(catalog: Catalog, person: User) -> list[Course]:
         "The e-mails sent to remind you that training was due, or to tell your safeguarding "
         "lead it was overdue.",
         {
-            "kind": "Which reminder it was: window_open (training can be renewed now), due "
-            "(it is due), overdue (it is late, repeated weekly) or digest (the weekly list "
-            "sent to a safeguarding lead).",
+            "kind": "Which reminder it was: window_open (the training can be renewed now), "
+            "due (it is due soon), overdue (it is late; sent weekly) or digest (the weekly "
+            "summary sent to a safeguarding lead).",
             "course": "The course it was about.",
             "about_date": "The due date the reminder was about.",
             "sent_on": "The day it was sent.",

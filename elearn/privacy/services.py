@@ -8,20 +8,26 @@ ones for people, parent links, sign-in records, the audit trail and retention se
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from elearn.audit.models import AuditEntry
 from elearn.audit.services import record, record_about_person
 from elearn.auth.models import User
 from elearn.privacy.holds import reasons_to_keep
-from elearn.privacy.registry import CONFIDENTIAL, ERASERS, EXPORTERS
+from elearn.privacy.registry import CONFIDENTIAL, ERASERS, EXPORTERS, GUIDES
 from elearn.privacy.sections import ERASED_NAME, anonymise_person_row
 
 __all__ = ["ERASED_NAME", "ErasureRefused", "ErasureResult", "erase_person", "export_person"]
 
 EXPORT_VERSION = 1
+COPIES = ("person", "dsl")
+FORMS = ("json", "page")
+# How long the readable copy stays open after it was requested (and logged).
+PAGE_OPEN_FOR = timedelta(hours=1)
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -46,6 +52,42 @@ def export_person(
     return data
 
 
+@dataclass(frozen=True)
+class ReadableSection:
+    """One section of the export as the readable copy shows it, with its glossary."""
+
+    name: str
+    title: str
+    about: str
+    confidential: bool
+    data: Any
+    glossary: tuple[tuple[str, str], ...]
+
+
+# The readable copy starts with who the person is; the other sections follow by name.
+_FIRST = ("person", "academy")
+
+
+def readable_sections(data: dict[str, Any]) -> list[ReadableSection]:
+    names = [n for n in _FIRST if n in data] + sorted(
+        n for n in data if n in EXPORTERS and n not in _FIRST
+    )
+    sections = []
+    for name in names:
+        guide = GUIDES.get(name)
+        sections.append(
+            ReadableSection(
+                name=name,
+                title=guide.title if guide else name.replace("_", " ").capitalize(),
+                about=guide.about if guide else "",
+                confidential=name in CONFIDENTIAL,
+                data=data[name],
+                glossary=tuple(guide.keys.items()) if guide else (),
+            )
+        )
+    return sections
+
+
 def record_export(
     session: Session,
     *,
@@ -66,6 +108,21 @@ def record_export(
     )
     session.flush()
     return entry.id
+
+
+def requested_export(
+    session: Session, entry_id: int, *, actor_id: int, now: datetime
+) -> AuditEntry | None:
+    """The logged request for a readable copy, if ``actor_id`` made it within the hour."""
+    return session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.id == entry_id,
+            AuditEntry.action == "privacy.export",
+            AuditEntry.actor_id == actor_id,
+            AuditEntry.subject_type == "user",
+            AuditEntry.at >= now - PAGE_OPEN_FOR,
+        )
+    )
 
 
 # --- erasure --------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import pytest
 
+from elearn.privacy import holds, registry
 from tests.content_fixtures import write_content
 
 
@@ -13,3 +14,30 @@ def content_root(tmp_path, app_config):
     app_config["CONTENT_ROOT"] = str(root)
     app_config["CONTENT_RELOAD_SECONDS"] = 0.001
     return root
+
+
+@pytest.fixture
+def extra_registrations():
+    """Undo test-only registrations so other tests see the real registries."""
+    saved = (
+        dict(registry.EXPORTERS),
+        list(registry.ERASERS),
+        set(registry.CONFIDENTIAL),
+        dict(registry.GUIDES),
+        {k: set(v) for k, v in registry.EXPORTED_TABLES.items()},
+        {k: set(v) for k, v in registry.ERASED_TABLES.items()},
+        list(holds.HOLDS),
+    )
+    yield
+    exporters, erasers, confidential, guides, exported, erased, held = saved
+    for current, before in (
+        (registry.EXPORTERS, exporters),
+        (registry.CONFIDENTIAL, confidential),
+        (registry.GUIDES, guides),
+        (registry.EXPORTED_TABLES, exported),
+        (registry.ERASED_TABLES, erased),
+    ):
+        current.clear()
+        current.update(before)
+    registry.ERASERS[:] = erasers
+    holds.HOLDS[:] = held

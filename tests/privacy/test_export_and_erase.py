@@ -15,17 +15,6 @@ from elearn.privacy import holds, registry
 from elearn.privacy.services import ErasureRefused, erase_person, export_person
 
 
-@pytest.fixture
-def extra_registrations():
-    """Undo test-only registrations so other tests see the real registries."""
-    exporters, erasers, held = dict(registry.EXPORTERS), list(registry.ERASERS), list(holds.HOLDS)
-    yield
-    registry.EXPORTERS.clear()
-    registry.EXPORTERS.update(exporters)
-    registry.ERASERS[:] = erasers
-    holds.HOLDS[:] = held
-
-
 def family(make):
     academy = make.academy("Oakwood Primary")
     pupil = make.user(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 from elearn.db import utcnow
@@ -98,3 +99,22 @@ def test_every_section_explains_every_key_it_holds(content_root, app, make, db):
             if missing:
                 unexplained[name] = sorted(missing)
     assert not unexplained, unexplained
+
+
+def test_the_readable_copy_shows_the_learning_records(content_root, app, make, db):
+    everything = people.build(app, make, db)
+    client = app.test_client()
+    client.login(everything.admin.username)
+    made = client.post(f"/admin/people/{everything.person.id}/export", data={"format": "page"})
+    page = html.unescape(client.get(made.headers["Location"]).get_data(as_text=True))
+    for shown in (
+        everything.certificate_code,
+        people.TYPED_ANSWER,
+        "Name the capital of France.",
+        people.EVIDENCE,
+        "02-second",
+        "I have read and understood the test policy.",
+        "Courses and lessons",
+        "Learning records (xAPI statements)",
+    ):
+        assert shown in page, shown
