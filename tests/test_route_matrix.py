@@ -112,6 +112,11 @@ EXPECTED: dict[str, tuple[str, dict[str, int | str]]] = {
     "progress.export": ("GET", each(403, staff=200, dsl=200, head=200, admin=404)),
     "privacy.my_data": ("GET", EVERYONE_SIGNED_IN),
     "privacy.export_person": ("POST", only("admin")),
+    # The safeguarding lead's copy: the world's pupil is at the leads' academy.
+    "privacy.dsl_copy": ("GET", each(403, dsl=200, head=200)),
+    "privacy.export_for_dsl": ("POST", each(403, dsl=200, head=200)),
+    # A readable copy is shown only to whoever asked for it (the one in the URL is nobody's).
+    "privacy.export_page": ("GET", each(404)),
     "privacy.erase_person": ("GET", only("admin")),
     "privacy.retention": ("GET", only("admin")),
     # Single sign-on is not configured in the matrix: its pages do not exist (404).
@@ -175,6 +180,7 @@ def world(make, app_config) -> World:
         "statement_id": "0b1c7f4e-5d1a-4c8e-9f21-6a3b2c1d0e9f",
         "credential_id": 999_999,
         "notice_id": 999_999,
+        "entry_id": 999_999,
     }
     params.update(safeguarding_params(make.session, users, app_config["DATA_DIR"]))
     return World(users=users, params=params)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -26,7 +26,7 @@ from elearn.compliance.requirements import (
 )
 from elearn.compliance.status import AcademyRef, Matrix, PersonRow, academy_matrix
 from elearn.learning.models import Certificate, CourseCycle, PolicySignOff
-from elearn.privacy.registry import register_exporter
+from elearn.privacy.registry import SectionGuide, register_eraser, register_exporter
 
 # --- policy versions ------------------------------------------------------------------------
 
@@ -323,10 +323,25 @@ def offline_courses(catalog: Catalog, person: User) -> list[Course]:
 # --- subject access requests ------------------------------------------------------------------
 
 
-@register_exporter("training_reminders", tables=("compliance_reminders",))
+@register_exporter(
+    "training_reminders",
+    tables=("compliance_reminders",),
+    guide=SectionGuide(
+        "Training reminders",
+        "The e-mails sent to remind you that training was due, or to tell your safeguarding "
+        "lead it was overdue.",
+        {
+            "kind": "Which reminder it was: window_open (the training can be renewed now), "
+            "due (it is due soon), overdue (it is late; sent weekly) or digest (the weekly "
+            "summary sent to a safeguarding lead).",
+            "course": "The course it was about.",
+            "about_date": "The due date the reminder was about.",
+            "sent_on": "The day it was sent.",
+        },
+    ),
+)
 def export_reminders(session: Session, user_id: int) -> list[dict[str, object]]:
-    """The training reminders sent to a person (they hold no free text, so erasure keeps them
-    as pseudonymous records of what was sent)."""
+    """The training reminders sent to a person."""
     rows = session.scalars(
         select(Reminder).where(Reminder.user_id == user_id).order_by(Reminder.sent_at)
     )
@@ -339,3 +354,10 @@ def export_reminders(session: Session, user_id: int) -> list[dict[str, object]]:
         }
         for row in rows
     ]
+
+
+@register_eraser(tables=("compliance_reminders",))
+def erase_reminders(session: Session, user_id: int) -> None:
+    """Reminders only serve to avoid sending the same one twice: nothing will be sent to an
+    erased person, so the record of what was sent goes."""
+    session.execute(delete(Reminder).where(Reminder.user_id == user_id))

@@ -97,8 +97,9 @@ class Certificate(Base):
         ForeignKey("course_cycles.id", ondelete="CASCADE"), unique=True
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    # Copied at issue time: a certificate states what was true when it was earned.
-    holder_name: Mapped[str] = mapped_column(String(200))
+    # Copied at issue time: a certificate states what was true when it was earned. None once
+    # the holder's details are erased: the code still proves the training was done.
+    holder_name: Mapped[str | None] = mapped_column(String(200))
     course_title: Mapped[str] = mapped_column(String(200))
     completed_on: Mapped[date] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date)

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import null, select, union_all
 from sqlalchemy.orm import Session
 
+import elearn.learning.personal_data  # noqa: F401  (registers its export and erasure sections)
 from elearn.auth.models import User
 from elearn.catalog.model import Course, Lesson
 from elearn.compliance.rules import expiry_for_completion, uk_date, window_opens_on

@@ -30,12 +30,20 @@ Rules for both kinds of function:
 * erasers run in the same transaction, before the person's own row is anonymised, and only
   after every hold (``elearn.privacy.holds.reasons_to_keep``) has come back empty: a domain
   that must keep a record registers a hold rather than silently skipping erasure;
-* an exporter's name becomes a top-level key of the export, so choose a plain, unique one.
+* an exporter's name becomes a top-level key of the export, so choose a plain, unique one;
+* an exporter brings a ``SectionGuide``: its title, what it is, and a plain explanation of
+  every key (and every code a key can hold) in what it returns. The readable copy of the
+  export prints these as its glossary, and a test checks that no key goes unexplained.
+
+A table that holds nothing identifying once the person's own row is anonymised (it refers to
+them only by id) says so with ``register_kept(tables=..., why=...)`` instead of an eraser,
+so the metadata walk still finds every table accounted for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, overload
 
 from sqlalchemy.orm import Session
@@ -52,17 +60,42 @@ EXPORTED_TABLES: dict[str, set[str]] = {}
 ERASED_TABLES: dict[str, set[str]] = {}
 
 
+@dataclass(frozen=True)
+class SectionGuide:
+    """What a section of the export is, in words the person can follow."""
+
+    title: str
+    about: str
+    # Every key the section's data can hold -> what it means (and the codes it can take).
+    keys: Mapping[str, str] = field(default_factory=dict)
+
+
+# Section name -> its guide; the readable export's glossary is made from these.
+GUIDES: dict[str, SectionGuide] = {}
+# Table name -> why it is kept as it is when a person is erased.
+KEPT_TABLES: dict[str, str] = {}
+
+
 def _qualified_name(function: Callable[..., Any]) -> str:
     return f"{function.__module__}.{function.__qualname__}"
 
 
 @overload
 def register_exporter(
-    name: str, *, tables: Iterable[str], confidential: bool = False
+    name: str,
+    *,
+    tables: Iterable[str],
+    confidential: bool = False,
+    guide: SectionGuide | None = None,
 ) -> Callable[[Exporter], Exporter]: ...
 @overload
 def register_exporter(
-    name: str, exporter: Exporter, *, tables: Iterable[str], confidential: bool = False
+    name: str,
+    exporter: Exporter,
+    *,
+    tables: Iterable[str],
+    confidential: bool = False,
+    guide: SectionGuide | None = None,
 ) -> Exporter: ...
 
 
@@ -72,12 +105,15 @@ def register_exporter(
     *,
     tables: Iterable[str],
     confidential: bool = False,
+    guide: SectionGuide | None = None,
 ) -> Exporter | Callable[[Exporter], Exporter]:
     """Add a section to every export; usable directly or as a decorator."""
     covered = tuple(tables)
 
     def add(function: Exporter) -> Exporter:
         EXPORTERS[name] = function  # re-registering (module reloads in tests) replaces
+        if guide is not None:
+            GUIDES[name] = guide
         if confidential:
             CONFIDENTIAL.add(name)
         else:
@@ -110,3 +146,10 @@ def register_eraser(
         return function
 
     return add(eraser) if eraser is not None else add
+
+
+def register_kept(*, tables: Iterable[str], why: str) -> None:
+    """Say that erasure leaves these tables as they are, and why that identifies nobody."""
+    for table in tables:
+        KEPT_TABLES[table] = why
+        ERASED_TABLES.setdefault(table, set()).add(f"kept: {why}")

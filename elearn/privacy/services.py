@@ -1,139 +1,33 @@
 """Subject access exports and erasure of a person.
 
-The parts for people, academies, parent links, sign-in records and the audit trail are
-registered here; other domains register their own through ``elearn.privacy.registry``.
+Each domain registers its own sections and erasers through ``elearn.privacy.registry``; the
+ones for people, parent links, sign-in records, the audit trail and retention settings are in
+``elearn.privacy.sections``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from elearn.audit.models import AuditEntry
-from elearn.audit.services import record_about_person
-from elearn.auth.models import Academy, LoginAttempt, LoginSession, ParentLink, User
-from elearn.auth.services import revoke_all_sessions
+from elearn.audit.services import record, record_about_person
+from elearn.auth.models import User
 from elearn.privacy.holds import reasons_to_keep
-from elearn.privacy.registry import CONFIDENTIAL, ERASERS, EXPORTERS, register_exporter
+from elearn.privacy.registry import CONFIDENTIAL, ERASERS, EXPORTERS, GUIDES
+from elearn.privacy.sections import ERASED_NAME, anonymise_person_row
+
+__all__ = ["ERASED_NAME", "ErasureRefused", "ErasureResult", "erase_person", "export_person"]
 
 EXPORT_VERSION = 1
-
-
-def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-# --- the parts this package owns ------------------------------------------------------------
-
-
-@register_exporter("person", tables=("users",))
-def export_person_record(session: Session, user_id: int) -> dict[str, Any]:
-    user = session.get(User, user_id)
-    if user is None:
-        return {}
-    return {
-        "id": user.id,
-        "username": user.username,
-        "name": user.display_name,
-        "email": user.email,
-        "role": user.role.value,
-        "year_group": user.year_group,
-        "staff_kind": user.staff_kind.value if user.staff_kind else None,
-        "start_on": _iso(user.start_on),
-        "left_on": _iso(user.left_on),
-        "active": user.active,
-        "has_password": user.password_hash is not None,
-        "roster_id": user.roster_id,
-        "learning_record_id": user.xapi_id,
-        "created_at": _iso(user.created_at),
-        "updated_at": _iso(user.updated_at),
-        "erased_at": _iso(user.erased_at),
-    }
-
-
-@register_exporter("academy", tables=("academies",))
-def export_academy(session: Session, user_id: int) -> dict[str, Any] | None:
-    user = session.get(User, user_id)
-    academy = session.get(Academy, user.academy_id) if user and user.academy_id else None
-    if academy is None:
-        return None
-    return {"name": academy.name, "code": academy.code, "urn": academy.urn}
-
-
-@register_exporter("parent_links", tables=("parent_links",))
-def export_links(session: Session, user_id: int) -> dict[str, list[dict[str, Any]]]:
-    def people(column: Any, other: Any) -> list[dict[str, Any]]:
-        rows = session.execute(
-            select(User.display_name, User.username, ParentLink.created_at)
-            .join(ParentLink, other == User.id)
-            .where(column == user_id)
-            .order_by(User.display_name)
-        )
-        return [
-            {"name": name, "username": username, "linked_at": _iso(at)}
-            for name, username, at in rows
-        ]
-
-    return {
-        "children": people(ParentLink.parent_id, ParentLink.pupil_id),
-        "parents_and_carers": people(ParentLink.pupil_id, ParentLink.parent_id),
-    }
-
-
-@register_exporter("sign_in", tables=("login_sessions", "login_attempts"))
-def export_sign_in(session: Session, user_id: int) -> dict[str, list[dict[str, Any]]]:
-    user = session.get(User, user_id)
-    sessions = session.scalars(
-        select(LoginSession)
-        .where(LoginSession.user_id == user_id)
-        .order_by(LoginSession.created_at)
-    )
-    attempts = (
-        session.scalars(
-            select(LoginAttempt)
-            .where(LoginAttempt.username == user.username)
-            .order_by(LoginAttempt.attempted_at)
-        )
-        if user is not None
-        else []
-    )
-    return {
-        "sessions": [
-            {
-                "signed_in_at": _iso(s.created_at),
-                "last_seen_at": _iso(s.last_seen_at),
-                "signed_out_at": _iso(s.revoked_at),
-            }
-            for s in sessions
-        ],
-        "attempts": [
-            {"at": _iso(a.attempted_at), "succeeded": a.succeeded, "ip": a.ip} for a in attempts
-        ],
-    }
-
-
-@register_exporter("audit", tables=("audit_entries",))
-def export_audit(session: Session, user_id: int) -> dict[str, list[dict[str, Any]]]:
-    about = session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.subject_type == "user", AuditEntry.subject_id == user_id)
-        .order_by(AuditEntry.at, AuditEntry.id)
-    )
-    by = session.scalars(
-        select(AuditEntry).where(AuditEntry.actor_id == user_id).order_by(AuditEntry.at)
-    )
-    return {
-        "changes_to_this_person": [
-            {"at": _iso(e.at), "action": e.action, "detail": e.detail} for e in about
-        ],
-        "actions_by_this_person": [
-            {"at": _iso(e.at), "action": e.action, "subject": e.subject_type} for e in by
-        ],
-    }
+COPIES = ("person", "dsl")
+FORMS = ("json", "page")
+# How long the readable copy stays open after it was requested (and logged).
+PAGE_OPEN_FOR = timedelta(hours=1)
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -158,13 +52,76 @@ def export_person(
     return data
 
 
-def record_export(session: Session, *, actor_id: int, user: User, now: datetime) -> None:
-    record_about_person(
+@dataclass(frozen=True)
+class ReadableSection:
+    """One section of the export as the readable copy shows it, with its glossary."""
+
+    name: str
+    title: str
+    about: str
+    confidential: bool
+    data: Any
+    glossary: tuple[tuple[str, str], ...]
+
+
+# The readable copy starts with who the person is; the other sections follow by name.
+_FIRST = ("person", "academy")
+
+
+def readable_sections(data: dict[str, Any]) -> list[ReadableSection]:
+    names = [n for n in _FIRST if n in data] + sorted(
+        n for n in data if n in EXPORTERS and n not in _FIRST
+    )
+    sections = []
+    for name in names:
+        guide = GUIDES.get(name)
+        sections.append(
+            ReadableSection(
+                name=name,
+                title=guide.title if guide else name.replace("_", " ").capitalize(),
+                about=guide.about if guide else "",
+                confidential=name in CONFIDENTIAL,
+                data=data[name],
+                glossary=tuple(guide.keys.items()) if guide else (),
+            )
+        )
+    return sections
+
+
+def record_export(
+    session: Session,
+    *,
+    actor_id: int,
+    user: User,
+    now: datetime,
+    copy: str = "person",
+    form: str = "json",
+) -> int:
+    """Log that an export was made (which copy, in which form); returns the entry's id."""
+    entry = record_about_person(
         session,
         actor_id=actor_id,
         action="privacy.export",
         person=user,
+        detail={"copy": copy, "format": form},
         at=now,
+    )
+    session.flush()
+    return entry.id
+
+
+def requested_export(
+    session: Session, entry_id: int, *, actor_id: int, now: datetime
+) -> AuditEntry | None:
+    """The logged request for a readable copy, if ``actor_id`` made it within the hour."""
+    return session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.id == entry_id,
+            AuditEntry.action == "privacy.export",
+            AuditEntry.actor_id == actor_id,
+            AuditEntry.subject_type == "user",
+            AuditEntry.at >= now - PAGE_OPEN_FOR,
+        )
     )
 
 
@@ -185,9 +142,6 @@ class ErasureResult:
     role: str
 
 
-ERASED_NAME = "Erased person"
-
-
 def erasure_problems(session: Session, user: User, *, actor_id: int | None) -> list[str]:
     """Why this person cannot be erased now (holds first), or an empty list."""
     problems = list(reasons_to_keep(session, user.id))
@@ -203,9 +157,9 @@ def erase_person(
 ) -> ErasureResult:
     """Remove a person's personal details, keeping their pseudonymous learning statistics.
 
-    Refused (``ErasureRefused``) while any hold applies. Kept: the row, its opaque
-    ``xapi_id``, role, academy and year group, so counts stay right. Removed: name, username
-    (replaced by a placeholder), e-mail, roster id, password, parent links, sign-in records.
+    Refused (``ErasureRefused``) while any hold applies. Every registered eraser runs (free
+    text, copies of the name elsewhere, sign-in records, parent links), then the person's own
+    row is anonymised: it keeps its opaque ``xapi_id`` and role, loses everything else.
     """
     user = session.get(User, user_id)
     if user is None:
@@ -215,29 +169,17 @@ def erase_person(
         raise ErasureRefused(problems)
 
     for eraser in ERASERS:
-        eraser(session, user_id)
-
-    revoke_all_sessions(session, user_id, now=now)
-    session.execute(delete(LoginAttempt).where(LoginAttempt.username == user.username))
-    session.execute(
-        delete(ParentLink).where(
-            or_(ParentLink.parent_id == user_id, ParentLink.pupil_id == user_id)
-        )
-    )
-    user.display_name = ERASED_NAME
-    user.username = f"erased-{user.id}"
-    user.email = None
-    user.roster_id = None
-    user.password_hash = None
-    user.start_on = None
-    user.left_on = None
-    user.active = False
+        if eraser is not anonymise_person_row:
+            eraser(session, user_id)
+    anonymise_person_row(session, user_id)
     user.erased_at = now
-    record_about_person(
+    # Filed under no academy: the entry must not tie the id back to a school either.
+    record(
         session,
         actor_id=actor_id,
         action="person.erase",
-        person=user,
+        subject_type="user",
+        subject_id=user.id,
         detail={"role": user.role.value},
         at=now,
     )

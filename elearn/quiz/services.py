@@ -15,6 +15,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+import elearn.quiz.personal_data  # noqa: F401  (registers its export and erasure sections)
 from elearn.auth.models import User
 from elearn.catalog.gift import Question, QuestionType
 from elearn.catalog.model import Course

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+import elearn.roster.personal_data  # noqa: F401  (registers its export and erasure sections)
 from elearn.audit.services import record, record_about_person
 from elearn.auth.models import Academy, ParentLink, User
 from elearn.auth.services import revoke_all_sessions

@@ -76,6 +76,7 @@ def issue_credential(
         can_read=can_read,
         can_write=can_write,
         created_at=now,
+        issued_by_id=actor_id,
     )
     session.add(credential)
     session.flush()

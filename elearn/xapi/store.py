@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import exists, insert, update
 from sqlalchemy.orm import Session, aliased
 
+import elearn.xapi.personal_data  # noqa: F401  (registers its export and erasure sections)
 from elearn.db import utcnow
 from elearn.xapi.formats import format_timestamp, parse_timestamp
 from elearn.xapi.models import ForwardState, StatementActivity, StatementAgent, StoredStatement
