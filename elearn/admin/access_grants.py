@@ -20,7 +20,7 @@ from elearn.audit.services import record_about_person
 from elearn.auth.models import Academy, User
 from elearn.auth.roles import Role
 from elearn.mail import Mail
-from elearn.privacy.registry import register_eraser, register_exporter
+from elearn.privacy.registry import SectionGuide, register_eraser, register_exporter
 
 SAFEGUARDING_ROLES = frozenset({Role.DSL, Role.HEAD})
 GRANTED = "access.safeguarding_granted"
@@ -148,7 +148,20 @@ def notice_mails(session: Session, notices: list[AccessNotice], *, home_url: str
     return mails
 
 
-@register_exporter("access_notices", tables=("access_notices",))
+@register_exporter(
+    "access_notices",
+    tables=("access_notices",),
+    guide=SectionGuide(
+        "Notices about safeguarding access",
+        "Notices shown on your home page when someone was given access to your academy's "
+        "safeguarding reports, or had that access's password reset.",
+        {
+            "notice": "What happened, who did it and for whom.",
+            "created_at": "When the notice was made (UTC).",
+            "dismissed_at": "When you dismissed it, if you have.",
+        },
+    ),
+)
 def export_notices(session: Session, user_id: int) -> list[dict[str, object]]:
     rows = session.scalars(
         select(AccessNotice)

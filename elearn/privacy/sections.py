@@ -92,6 +92,8 @@ def export_person_record(session: Session, user_id: int) -> dict[str, Any]:
             "name": "The academy's name.",
             "code": "The short code the trust uses for it.",
             "urn": "Its unique reference number from the Department for Education.",
+            "named_as_contact_dsl": "Whether parents and carers are told to contact you "
+            "as the academy's safeguarding lead.",
         },
     ),
 )
@@ -100,7 +102,20 @@ def export_academy(session: Session, user_id: int) -> dict[str, Any] | None:
     academy = session.get(Academy, user.academy_id) if user and user.academy_id else None
     if academy is None:
         return None
-    return {"name": academy.name, "code": academy.code, "urn": academy.urn}
+    return {
+        "name": academy.name,
+        "code": academy.code,
+        "urn": academy.urn,
+        "named_as_contact_dsl": academy.contact_dsl_id == user_id,
+    }
+
+
+@register_eraser(tables=("academies",))
+def erase_academy_contact(session: Session, user_id: int) -> None:
+    """An erased person is no longer named to parents as their academy's contact."""
+    session.execute(
+        update(Academy).where(Academy.contact_dsl_id == user_id).values(contact_dsl_id=None)
+    )
 
 
 @register_exporter(

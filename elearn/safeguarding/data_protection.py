@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from elearn.privacy.holds import register_hold
-from elearn.privacy.registry import register_eraser, register_exporter
+from elearn.privacy.registry import SectionGuide, register_eraser, register_exporter
 from elearn.safeguarding.models import Attachment, Report, ReportEntry
 
 REPORT_TABLES = (
@@ -57,7 +57,23 @@ def safeguarding_hold(session: Session, user_id: int) -> str | None:
     )
 
 
-@register_exporter("safeguarding_reports", tables=("safeguarding_reports",))
+@register_exporter(
+    "safeguarding_reports",
+    tables=("safeguarding_reports",),
+    guide=SectionGuide(
+        "Safeguarding reports you sent",
+        "That each report you sent arrived, and how far it has got. What you wrote stays with "
+        "your academy's designated safeguarding lead, who answers any request for it.",
+        {
+            "reports_sent": "One line for each report you sent.",
+            "kind": "What sort of report it was, for example a pupil telling a trusted adult.",
+            "sent_at": "When it arrived (UTC).",
+            "status": "new: not opened yet; open: the safeguarding team is dealing with it; "
+            "closed: they have finished.",
+            "note": "Who to ask for the content of safeguarding records.",
+        },
+    ),
+)
 def export_reports(session: Session, user_id: int) -> dict[str, object]:
     """What the person sent and where it got to: the copy anyone holding their password may
     see, so never the content, the people named or the team's notes."""
@@ -121,7 +137,59 @@ def _file(attachment: Attachment) -> dict[str, object]:
     }
 
 
-@register_exporter("safeguarding_report_contents", tables=REPORT_TABLES, confidential=True)
+@register_exporter(
+    "safeguarding_report_contents",
+    tables=REPORT_TABLES,
+    confidential=True,
+    guide=SectionGuide(
+        "Safeguarding records (safeguarding lead's copy only)",
+        "Every report the person sent or is named in, in full, with the team's chronology and "
+        "the list of files. The safeguarding lead decides, case by case, what to disclose.",
+        {
+            "report": "The report's number in the academy's inbox.",
+            "named_as": "How the person appears in it: sender, person affected, person "
+            "responsible or contact.",
+            "kind": "What sort of report it is.",
+            "status": "new, open or closed.",
+            "sent_at": "When it arrived (UTC).",
+            "sent_by": "Who sent it.",
+            "description": "What the sender wrote.",
+            "where_online": "The app, game, platform or site named.",
+            "when_hint": "A pupil's rough 'when': today, yesterday, this week, earlier.",
+            "occurred_at": "When it happened or was seen, if given.",
+            "site_address": "The website address given.",
+            "device_location": "The computer, device or room named.",
+            "needed_by_on": "For a blocked-site request: the date access was needed by.",
+            "direction": "to_staff: a pupil or parent contacted staff; from_staff: staff "
+            "contacted a pupil or parent.",
+            "person_affected": "The person affected, by their current name if on the roll.",
+            "person_affected_words": "The words the sender typed for the person affected.",
+            "other_party": "The other person (who made contact or is thought responsible).",
+            "other_party_words": "The words the sender typed for that person.",
+            "perpetrator_kind": "pupil, colleague, adult or unknown.",
+            "decision": "For a blocked-site request: approved or refused.",
+            "decision_reason": "The head teacher's reason.",
+            "outcome": "What the team recorded when it closed the case.",
+            "closed_at": "When it was closed (UTC).",
+            "entries": "The chronology: each note, action or change, in order.",
+            "action": "The step taken, from the trust's cyberbullying route.",
+            "text": "What the entry says.",
+            "by": "Who wrote the entry.",
+            "at": "When it was written (UTC).",
+            "happened_at": "When the action took place, if earlier.",
+            "corrects_entry": "The entry this one corrects, if any.",
+            "entry": "The entry's number.",
+            "files": "Files sent with the report (listed, never included).",
+            "name": "The file's name as sent.",
+            "content_type": "The kind of file.",
+            "size": "Its size in bytes.",
+            "sha256": "A fingerprint proving the file has not changed.",
+            "captured_at": "When the evidence was captured, if given.",
+            "added_by": "Who added the file.",
+            "added_at": "When it was added (UTC).",
+        },
+    ),
+)
 def export_report_contents(session: Session, user_id: int) -> list[dict[str, object]]:
     """For the DSL's copy only: every report the person sent or is linked to, in full.
 

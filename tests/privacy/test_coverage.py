@@ -12,6 +12,9 @@ from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table
 from elearn.db import Base
 from elearn.privacy import registry
 
+# Tables that name a person but belong to a school: what hangs off them is not that person's
+# (an academy names its contact DSL; a class's card job is not about the DSL).
+SHARED_TABLES = {"academies"}
 # Columns that hold a person's identity without a foreign key to ``users``.
 PERSON_COLUMNS = {"username", "email", "display_name", "holder_name", "actor_key", "agent_key"}
 
@@ -29,7 +32,7 @@ def tables_about_people(metadata: MetaData) -> set[str]:
             table.name
             for table in metadata.sorted_tables
             if table.name not in found
-            and any(fk.column.table.name in found for fk in table.foreign_keys)
+            and any(fk.column.table.name in found - SHARED_TABLES for fk in table.foreign_keys)
         }
         found |= children
         grown = bool(children)
