@@ -23,8 +23,8 @@ from sqlalchemy import func, select
 
 from bench.servers import LOOPBACK, Process, free_port
 from elearn.db import utcnow
-from elearn.xapi.client import LrsClient
-from elearn.xapi.forwarder import run_once
+from elearn.xapi.forwarding.client import LrsClient
+from elearn.xapi.forwarding.forwarder import run_once
 from elearn.xapi.models import ForwardState, StoredStatement
 
 

@@ -20,7 +20,7 @@ from bench.sessions import BrowserSession, SessionMinter
 from elearn.auth.models import User
 from elearn.auth.roles import Role, StaffKind
 from elearn.catalog.model import Catalog
-from elearn.xapi import statements as builders
+from elearn.xapi.builders import statements as builders
 
 
 @dataclass(frozen=True)

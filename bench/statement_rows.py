@@ -1,8 +1,9 @@
 """Generated xAPI statements, built from elearn's own statement builders.
 
-A handful of templates per course is built once with :mod:`elearn.xapi.statements` (so every
-payload has exactly the shape elearn stores); each generated statement is a template with a
-fresh id, actor, timestamp and registration. Rows for the statement table and its two index
+A handful of templates per course is built once with
+:mod:`elearn.xapi.builders.statements` (so every payload has exactly the shape elearn
+stores); each generated statement is a template with a fresh id, actor, timestamp and
+registration. Rows for the statement table and its two index
 tables are produced directly, chunk by chunk: calling ``record_statement`` a million times
 would measure the ORM, not the store.
 """
@@ -21,10 +22,10 @@ from bench.people import SMART_BY_YEAR, Person
 from elearn.auth.roles import Role
 from elearn.catalog.gift import QuestionType
 from elearn.catalog.model import Catalog, Course
-from elearn.xapi import statements as builders
+from elearn.xapi.builders import statements as builders
 from elearn.xapi.formats import format_timestamp
+from elearn.xapi.lrs.store import STORED_VERSION, _activities_in, agent_key
 from elearn.xapi.models import ForwardState
-from elearn.xapi.store import STORED_VERSION, _activities_in, agent_key
 
 REGISTRATIONS = uuid.UUID("6f1d8a52-8a0e-4c55-9a52-0d1c0b5e7a11")
 # Stand-ins the builders accept, swapped for format fields once the template is serialised.

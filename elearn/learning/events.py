@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from elearn.auth.models import User
 from elearn.learning.context import Moment
+from elearn.xapi.lrs.store import record_statements
 from elearn.xapi.models import StoredStatement
-from elearn.xapi.store import record_statements
 
 
 def build_event(
@@ -21,7 +21,7 @@ def build_event(
     registration: str,
     **fields: Any,
 ) -> dict[str, Any]:
-    """Build a statement with one of ``elearn.xapi.statements``' builders for this person.
+    """Build a statement with one of ``elearn.xapi.builders.statements``' builders for this person.
 
     The actor is always the person's opaque xAPI id, never a name.
     """

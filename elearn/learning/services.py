@@ -25,7 +25,7 @@ from elearn.learning.models import (
     LessonRead,
     PolicySignOff,
 )
-from elearn.xapi import statements
+from elearn.xapi.builders import statements
 
 CERTIFICATE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 

@@ -26,7 +26,7 @@ from elearn.learning.models import CourseCycle
 from elearn.quiz.draw import DrawnQuestion, draw_questions, is_blank, raw_response
 from elearn.quiz.grading import Grade, ResponseInvalid, grade, validate_response
 from elearn.quiz.models import AttemptAnswer, AttemptState, QuizAttempt, score_percent
-from elearn.xapi import statements
+from elearn.xapi.builders import statements
 
 # Network and clock slack allowed after a time limit before an answer is refused.
 TIME_LIMIT_GRACE = timedelta(seconds=30)

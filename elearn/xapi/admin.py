@@ -38,8 +38,9 @@ from wtforms.validators import Length
 from elearn.auth import permissions as can
 from elearn.auth.access import public, requires
 from elearn.db import get_db, utcnow
-from elearn.xapi import credentials, forwarder
+from elearn.xapi import credentials
 from elearn.xapi.formats import format_timestamp
+from elearn.xapi.forwarding import forwarder
 
 bp = Blueprint("xapi_admin", __name__, template_folder="templates", url_prefix="/admin/lrs")
 

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from elearn.db import utcnow
 from elearn.xapi import credentials as credential_service
-from elearn.xapi import forwarder
 from elearn.xapi.formats import format_timestamp
+from elearn.xapi.forwarding import forwarder
 
 
 def _session() -> Session:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from elearn.auth.models import User
 from elearn.privacy.identifiers import identifiers_of, mentions, scrub
 from elearn.privacy.registry import SectionGuide, register_eraser, register_exporter
-from elearn.xapi.interactions import InteractionKind
+from elearn.xapi.builders.interactions import InteractionKind
 from elearn.xapi.models import LrsCredential, StatementAgent, StoredStatement
 
 _WORDED_INTERACTIONS = {InteractionKind.FILL_IN.value, InteractionKind.LONG_FILL_IN.value}

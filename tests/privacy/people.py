@@ -19,7 +19,7 @@ from elearn.learning.models import Certificate
 from elearn.quiz.models import QuizAttempt
 from elearn.quiz.services import drawn_questions
 from elearn.xapi.credentials import issue_credential
-from elearn.xapi.store import record_statements
+from elearn.xapi.lrs.store import record_statements
 from tests.quiz.answers import form_for
 
 NAME = "Ruby Shahbazi"

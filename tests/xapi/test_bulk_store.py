@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 
+from elearn.xapi.lrs.store import record_statements
 from elearn.xapi.models import StatementAgent, StoredStatement
-from elearn.xapi.store import record_statements
 from tests.xapi.test_resource import (
     ACTIVITY,
     ANNA,

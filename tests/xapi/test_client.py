@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from elearn.xapi.client import (
+from elearn.xapi.builders.statements import quiz_attempted
+from elearn.xapi.forwarding.client import (
     REASON_LIMIT,
     Delivery,
     LrsClient,
@@ -19,7 +20,6 @@ from elearn.xapi.client import (
     classify,
     parse_retry_after,
 )
-from elearn.xapi.statements import quiz_attempted
 
 
 def make_statement(statement_id: str | None = None, title: str = "SMART quiz") -> dict:

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from elearn.db import utcnow
-from elearn.xapi import statements
+from elearn.xapi.builders import statements
 from elearn.xapi.commands import xapi
+from elearn.xapi.lrs.store import record_statement
 from elearn.xapi.models import ForwardState, LrsCredential, StoredStatement
-from elearn.xapi.store import record_statement
 
 SITE = "http://elearn.test"
 

@@ -18,10 +18,11 @@ import pytest
 from sqlalchemy import select
 
 from elearn.auth.roles import Role
-from elearn.xapi import forwarder, statements
-from elearn.xapi.client import LrsClient
+from elearn.xapi.builders import statements
+from elearn.xapi.forwarding import forwarder
+from elearn.xapi.forwarding.client import LrsClient
+from elearn.xapi.lrs.store import record_statement
 from elearn.xapi.models import ForwardState, StoredStatement
-from elearn.xapi.store import record_statement
 
 SITE = "http://elearn.test"
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)

@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 
 from elearn.auth.roles import Role
 from elearn.db import utcnow
-from elearn.xapi import credentials, statements
+from elearn.xapi import credentials
+from elearn.xapi.builders import statements
+from elearn.xapi.lrs.store import record_statement
 from elearn.xapi.models import ForwardState, StoredStatement
-from elearn.xapi.store import record_statement
 
 SITE = "http://elearn.test"
 VERB = "http://adlnet.gov/expapi/verbs/experienced"

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from elearn.xapi import statement_parts
-from elearn.xapi import statements as xs
+from elearn.xapi.builders import parts as statement_parts
+from elearn.xapi.builders import statements as xs
+from elearn.xapi.builders.interactions import InteractionKind, format_response, interaction_kind
+from elearn.xapi.builders.parts import make_activity
+from elearn.xapi.builders.verbs import ATTEMPTED, ActivityType
 from elearn.xapi.formats import format_duration
-from elearn.xapi.interactions import InteractionKind, format_response, interaction_kind
-from elearn.xapi.statement_parts import make_activity
 from elearn.xapi.validation import StatementInvalid, statements_equivalent, validate_statement
-from elearn.xapi.verbs import ATTEMPTED, ActivityType
 
 BASE = "https://school.example"
 REGISTRATION = uuid.UUID("ec531277-b57b-4c15-8d91-d292c5b2b8f7")

@@ -640,7 +640,7 @@ def test_sub_statement_timestamps_compare_as_instants():
 
 
 def test_nesting_is_counted_outside_strings_only():
-    from elearn.xapi.ingest import nesting_depth
+    from elearn.xapi.lrs.ingest import nesting_depth
 
     assert nesting_depth('{"a": [1, {"b": []}]}') == 4
     # Brackets and escaped quotes inside strings are text, not structure.

@@ -37,11 +37,12 @@ import elearn
 from elearn.auth.access import public
 from elearn.db import get_db, request_writes, utcnow
 from elearn.web.security import csrf
-from elearn.xapi import credentials, ingest, query
+from elearn.xapi import credentials
+from elearn.xapi.builders.statements import site_iri
 from elearn.xapi.formats import format_timestamp, is_uuid
+from elearn.xapi.lrs import ingest, query
+from elearn.xapi.lrs.store import agent_key
 from elearn.xapi.models import LrsCredential
-from elearn.xapi.statements import site_iri
-from elearn.xapi.store import agent_key
 
 bp = Blueprint("xapi", __name__, url_prefix="/xapi")
 # Writes need HTTP Basic credentials and a JSON body, and session cookies may only read, so

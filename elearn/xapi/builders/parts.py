@@ -1,4 +1,4 @@
-"""The pieces :mod:`elearn.xapi.statements` assembles a statement from (private to it).
+"""The pieces :mod:`elearn.xapi.builders.statements` assembles a statement from (private to it).
 
 A statement about an activity has two kinds of part. The activities (the object, with its
 definition, and the context activities) depend only on the course content, so they are the same
@@ -36,10 +36,10 @@ from tincan import (
 )
 from tincan import Verb as TincanVerb
 
+from elearn.xapi.builders.interactions import InteractionKind
+from elearn.xapi.builders.verbs import LANGUAGE, ActivityType, Verb
 from elearn.xapi.formats import format_duration, format_timestamp
-from elearn.xapi.interactions import InteractionKind
 from elearn.xapi.validation import validate_statement
-from elearn.xapi.verbs import LANGUAGE, ActivityType, Verb
 
 PLATFORM = "elearn"
 

@@ -33,8 +33,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from elearn.auth.models import User
+from elearn.xapi.lrs.store import VOIDED_VERB, record_statements
 from elearn.xapi.models import StoredStatement
-from elearn.xapi.store import VOIDED_VERB, record_statements
 from elearn.xapi.validation import StatementInvalid, statements_equivalent, validate_statement
 
 # Keep IN lists well inside every database's limit on bound parameters.

@@ -1,6 +1,6 @@
 """Delivering elearn's own statements to the external LRS: the outbox's other half.
 
-Learning events only ever write to the local store (see :mod:`elearn.xapi.store`); nothing a
+Learning events only ever write to the local store (see :mod:`elearn.xapi.lrs.store`); nothing a
 learner does waits for the external LRS. This forwarder, run by ``elearn xapi forward`` (once
 from cron, or as a loop), sends the ``pending`` statements in arrival order with
 ``PUT statements?statementId=…``:
@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from elearn.audit import services as audit
 from elearn.db import utcnow
-from elearn.xapi.client import Delivery, LrsClient, Outcome, backoff_delay
+from elearn.xapi.forwarding.client import Delivery, LrsClient, Outcome, backoff_delay
 from elearn.xapi.models import ForwardState, StoredStatement
 
 log = logging.getLogger(__name__)

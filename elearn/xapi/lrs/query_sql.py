@@ -1,4 +1,4 @@
-"""The SQL behind :mod:`elearn.xapi.query`: each shape of statement query, built once.
+"""The SQL behind :mod:`elearn.xapi.lrs.query`: each shape of statement query, built once.
 
 Building a SQLAlchemy expression for the statement list cost several times more per request
 than running it: SQLAlchemy caches the compiled SQL, not the Python objects it is compiled

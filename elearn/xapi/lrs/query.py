@@ -5,7 +5,7 @@
 does not allow with a :class:`QueryError` that says why. :func:`find_statements` runs it over
 the indexed columns and the index tables, newest first (or oldest first with ``ascending``), in
 arrival order (``seq``), which is also ``stored`` order. The SQL is in
-:mod:`elearn.xapi.query_sql`, built once for each shape of query.
+:mod:`elearn.xapi.lrs.query_sql`, built once for each shape of query.
 
 Matching follows xAPI 1.0.3 / 2.0:
 
@@ -25,7 +25,7 @@ remain, the page carries an opaque, signed ``more`` token holding the query and 
 after the page; the next page resumes from there, so statements stored meanwhile never shift
 or repeat a page.
 
-Formats (``ids``, ``exact``, ``canonical``): see :mod:`elearn.xapi.result_formats`.
+Formats (``ids``, ``exact``, ``canonical``): see :mod:`elearn.xapi.lrs.result_formats`.
 """
 
 from __future__ import annotations
@@ -40,9 +40,10 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
 from elearn.web.numbers import parse_whole_number
-from elearn.xapi import formats, query_sql
-from elearn.xapi.result_formats import format_statement
-from elearn.xapi.store import agent_key
+from elearn.xapi import formats
+from elearn.xapi.lrs import query_sql
+from elearn.xapi.lrs.result_formats import format_statement
+from elearn.xapi.lrs.store import agent_key
 from elearn.xapi.validation import StatementInvalid, validate_statement
 
 DEFAULT_LIMIT = 100

@@ -3,12 +3,12 @@
 Each builder takes plain values (ids, titles, numbers, an aware UTC datetime) and returns a
 JSON-ready ``dict``. Statements are assembled from the ``tincan`` package's models and serialised
 by it, then corrected where its output falls short of the spec (see
-:func:`elearn.xapi.statement_parts.fix_up`), and finally checked with
+:func:`elearn.xapi.builders.parts.fix_up`), and finally checked with
 :func:`elearn.xapi.validation.validate_statement`, so a builder never hands back a statement an
 LRS would refuse.
 
 The activities a statement is about depend only on course content, so each builder serialises
-them once per set of inputs and caches them (see :mod:`elearn.xapi.statement_parts`); only the
+them once per set of inputs and caches them (see :mod:`elearn.xapi.builders.parts`); only the
 parts about the person and the moment are built for every statement.
 
 Privacy: the actor is always an Agent identified only by an account on this site
@@ -35,10 +35,9 @@ from urllib.parse import quote, urlsplit
 
 from tincan import Activity, Extensions, Result, Score, StatementRef
 
-from elearn.xapi.formats import utc
-from elearn.xapi.interactions import InteractionKind, format_response, interaction_kind
-from elearn.xapi.statement_parts import PLATFORM as PLATFORM  # part of this module's interface
-from elearn.xapi.statement_parts import (
+from elearn.xapi.builders.interactions import InteractionKind, format_response, interaction_kind
+from elearn.xapi.builders.parts import PLATFORM as PLATFORM  # part of this module's interface
+from elearn.xapi.builders.parts import (
     ActivityParts,
     as_uuid,
     assemble,
@@ -46,7 +45,7 @@ from elearn.xapi.statement_parts import (
     make_result,
     question_activity,
 )
-from elearn.xapi.verbs import (
+from elearn.xapi.builders.verbs import (
     ANSWERED,
     ATTEMPTED,
     COMPLETED,
@@ -58,6 +57,7 @@ from elearn.xapi.verbs import (
     ActivityType,
     Verb,
 )
+from elearn.xapi.formats import utc
 
 # --- IRIs -------------------------------------------------------------------------------------
 

@@ -1,0 +1,3 @@
+"""The built-in Learning Record Store: its HTTP resources, storing what it is sent, and
+reading statements back.
+"""
