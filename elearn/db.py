@@ -60,11 +60,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def import_models() -> None:
-    """Import every models module so ``Base.metadata`` knows all tables."""
-    from elearn import models  # noqa: F401
-
-
 def database_url(config: dict[str, Any], instance_path: str) -> str:
     url = str(config.get("DATABASE_URL") or "")
     if url:

@@ -1,5 +1,7 @@
 """Every table, imported in one place for Alembic and for ``create_all`` in tests."""
 
+from __future__ import annotations
+
 from elearn.admin.models import AccessNotice, CardJob
 from elearn.audit.models import AuditEntry
 from elearn.auth.models import Academy, LoginAttempt, LoginSession, ParentLink, User
@@ -38,3 +40,7 @@ __all__ = [
     "StoredStatement",
     "User",
 ]
+
+
+def import_models() -> None:
+    """Make sure ``Base.metadata`` knows every table: importing this module did that."""

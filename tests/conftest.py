@@ -21,7 +21,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from elearn import create_app
-from elearn.db import Base, import_models, make_engine
+from elearn.db import Base, make_engine
+from elearn.models import import_models
 from tests import factories
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -4,8 +4,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from elearn.db import Base, import_models
+from elearn.db import Base
 from elearn.migrate import current_revision, upgrade
+from elearn.models import import_models
 
 
 def test_migrated_schema_matches_the_models(empty_database):

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from elearn.admin import cards as card_service
 from elearn.admin import services
-from elearn.admin.views import Page, bp
+from elearn.admin.blueprint import Page, bp
 from elearn.auth import permissions as can
 from elearn.auth.access import requires
 from elearn.auth.models import Academy, User

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from elearn.admin.blueprint import Page, bp
 from elearn.admin.forms import UploadForm
-from elearn.admin.views import Page, bp
 from elearn.auth import permissions as can
 from elearn.auth.access import requires
 from elearn.db import get_db, utcnow

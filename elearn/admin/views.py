@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -13,11 +12,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from werkzeug.wrappers import Response
 
 from elearn.admin import academies as academy_service
 from elearn.admin import access_grants, links, services
 from elearn.admin import cards as card_service
+from elearn.admin.blueprint import Page, bp
 from elearn.admin.forms import (
     AcademyForm,
     ContactForm,
@@ -39,11 +38,6 @@ from elearn.mail import deliver_logged
 from elearn.progress.services import CourseRecord, pupil_record
 from elearn.roster.planner import describe_changes
 from elearn.web.numbers import parse_id, parse_whole_number
-
-bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
-
-Page = str | tuple[str, int] | Response
-
 
 ACTION_LABELS = {
     "person.create": "Added",

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import null, select, union_all
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import elearn.learning.personal_data  # noqa: F401  (registers its export and erasure sections)
@@ -17,6 +17,7 @@ from elearn.auth.models import User
 from elearn.catalog.model import Course, Lesson
 from elearn.compliance.rules import expiry_for_completion, uk_date, window_opens_on
 from elearn.learning.context import Moment
+from elearn.learning.cycle_state import cycle_state
 from elearn.learning.events import record_event
 from elearn.learning.models import (
     Certificate,
@@ -108,7 +109,7 @@ def complete_if_done(
     """
     if cycle.is_complete or course.policy is not None:
         return None
-    read, (passed, _best, _used) = _cycle_state(session, cycle.id)
+    read, (passed, _best, _used) = cycle_state(session, cycle.id)
     if read < {each.id for each in course.lessons} or (course.quiz is not None and not passed):
         return None
     return complete_cycle(session, user, course, cycle, moment)
@@ -274,7 +275,7 @@ def course_progress(session: Session, user: User, course: Course, today: date) -
     if cycle is not None and cycle.is_complete and renewal_open(course, cycle, today):
         cycle = None  # renewal is due: progress starts afresh
     read, (passed, best, used) = (
-        _cycle_state(session, cycle.id) if cycle else (set(), (False, None, 0))
+        cycle_state(session, cycle.id) if cycle else (set(), (False, None, 0))
     )
     signed = course.policy is not None and has_signed_off(session, user.id, course.policy.version)
     return CourseProgress(
@@ -286,30 +287,6 @@ def course_progress(session: Session, user: User, course: Course, today: date) -
         attempts_used=used,
         signed_off=signed,
     )
-
-
-def _cycle_state(session: Session, cycle_id: int) -> tuple[set[str], tuple[bool, int | None, int]]:
-    """The lessons read in a cycle and its quiz attempts' summary, in one round trip (every
-    course and lesson page asks for both)."""
-    from elearn.quiz.models import QuizAttempt
-    from elearn.quiz.services import summarise_attempts
-
-    # Attempts first: a UNION's column types (and so the result conversions) are its first
-    # SELECT's.
-    attempts = select(
-        null().label("lesson_id"), QuizAttempt.passed, QuizAttempt.score_raw, QuizAttempt.score_max
-    ).where(QuizAttempt.cycle_id == cycle_id)
-    reads = select(LessonRead.lesson_id, null(), null(), null()).where(
-        LessonRead.cycle_id == cycle_id
-    )
-    read: set[str] = set()
-    attempt_rows: list[tuple[bool | None, float | None, float | None]] = []
-    for lesson_id, passed, raw, top in session.execute(union_all(attempts, reads)):
-        if lesson_id is not None:
-            read.add(lesson_id)
-        else:
-            attempt_rows.append((passed, raw, top))
-    return read, summarise_attempts(attempt_rows)
 
 
 def has_signed_off(session: Session, user_id: int, version: str) -> bool:

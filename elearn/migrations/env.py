@@ -2,7 +2,8 @@
 
 from alembic import context
 
-from elearn.db import Base, import_models
+from elearn.db import Base
+from elearn.models import import_models
 
 import_models()
 target_metadata = Base.metadata

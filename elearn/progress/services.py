@@ -19,10 +19,10 @@ from elearn.auth.models import User
 from elearn.auth.roles import Role
 from elearn.catalog.model import Course
 from elearn.compliance.rules import uk_date
+from elearn.learning.cycle_state import summarise_attempts
 from elearn.learning.models import CourseCycle, LessonRead
 from elearn.learning.services import renewal_open
 from elearn.quiz.models import QuizAttempt
-from elearn.quiz.services import summarise_attempts
 
 
 class Stage(StrEnum):

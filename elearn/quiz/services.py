@@ -6,7 +6,7 @@ UPDATE, so a double click, two tabs or a retried request produce exactly one gra
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,11 +21,12 @@ from elearn.catalog.gift import Question, QuestionType
 from elearn.catalog.model import Course
 from elearn.learning import services as learning
 from elearn.learning.context import Moment
+from elearn.learning.cycle_state import summarise_attempts
 from elearn.learning.events import build_event, record_event, record_events
 from elearn.learning.models import CourseCycle
 from elearn.quiz.draw import DrawnQuestion, draw_questions, is_blank, raw_response
 from elearn.quiz.grading import Grade, ResponseInvalid, grade, validate_response
-from elearn.quiz.models import AttemptAnswer, AttemptState, QuizAttempt, score_percent
+from elearn.quiz.models import AttemptAnswer, AttemptState, QuizAttempt
 from elearn.xapi.builders import statements
 
 # Network and clock slack allowed after a time limit before an answer is refused.
@@ -72,14 +73,6 @@ def attempt_summary(session: Session, cycle_id: int) -> tuple[bool, int | None, 
         )
     ).all()
     return summarise_attempts([tuple(row) for row in rows])
-
-
-def summarise_attempts(
-    rows: Sequence[tuple[bool | None, float | None, float | None]],
-) -> tuple[bool, int | None, int]:
-    """(passed, best score in percent, attempts) from each attempt's (passed, raw, max)."""
-    scores = [score_percent(raw, top) for _, raw, top in rows if raw is not None and top]
-    return any(passed for passed, _, _ in rows), max(scores, default=None), len(rows)
 
 
 def attempts_in_cycle(session: Session, cycle_id: int) -> list[QuizAttempt]:

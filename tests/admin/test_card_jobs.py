@@ -14,7 +14,8 @@ from elearn.db import utcnow
 
 
 def _claim_in_a_process(url, academy_id, barrier, results) -> None:
-    from elearn.db import import_models, make_engine, writer_bind
+    from elearn.db import make_engine, writer_bind
+    from elearn.models import import_models
 
     import_models()
     engine = make_engine(url)

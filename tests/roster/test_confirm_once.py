@@ -23,7 +23,8 @@ SIMPLE = (
 
 
 def _confirm_in_a_process(url, upload_id, fingerprint, actor_id, barrier, results) -> None:
-    from elearn.db import import_models, make_engine, writer_bind
+    from elearn.db import make_engine, writer_bind
+    from elearn.models import import_models
 
     import_models()
     engine = make_engine(url)
