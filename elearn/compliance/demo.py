@@ -3,7 +3,7 @@
 Made through the same services as real learning (online completions, offline records, policy
 sign-offs), so expiry dates, certificates and xAPI statements are what the app itself makes.
 Each academy ends up with staff in every state: complete, due soon, overdue new starters,
-expired refreshers, exempt volunteers. Northfield's DSL let their DSL training lapse, so
+expired refreshers, volunteers. Northfield's DSL let their DSL training lapse, so
 Northfield is flagged as having no DSL with in-date training.
 """
 
@@ -70,8 +70,12 @@ STAFF_HISTORY: dict[int, list[Event]] = {
         Event(INDUCTION, 1490, offline="Induction pack and meeting with the DSL"),
         *_online(REFRESHER, 1150, 790, 420),
     ],
-    # A volunteer: inducted and signed; the refresher is not required of volunteers.
-    8: [Event(INDUCTION, 2390, offline="Volunteer induction session"), Event(POLICY, 115)],
+    # A volunteer: inducted, signed and refreshed like everyone who works with children.
+    8: [
+        Event(INDUCTION, 2390, offline="Volunteer induction session"),
+        *_online(REFRESHER, 2000, 1640, 1280, 920, 560, 200),
+        Event(POLICY, 115),
+    ],
     # A volunteer who has never done anything: overdue induction and sign-off.
     9: [],
 }

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from elearn.auth.roles import Role
+from elearn.auth.roles import Role, StaffKind
 from elearn.catalog.itemwriting import review_content
 from elearn.catalog.loader import check_content, load_catalog
 from elearn.catalog.rendering import render_lesson
@@ -63,3 +63,13 @@ def test_every_shipped_lesson_renders() -> None:
             html = render_lesson(lesson, f"/media/{course.id}/")
             assert html.strip(), lesson.path
             assert "<script" not in html
+
+
+@pytest.mark.parametrize("course_id", ["staff-induction", "safeguarding-refresher"])
+def test_volunteers_do_the_induction_and_the_annual_refresher(course_id: str) -> None:
+    # KCSIE expects everyone who works with children, volunteers included, to have
+    # safeguarding training that is kept up to date.
+    course = load_catalog(REPO_ROOT).course(course_id)
+
+    assert course is not None
+    assert not course.audience.is_exempt(StaffKind.VOLUNTEER)
