@@ -280,15 +280,15 @@ def post_lines(
         body = []
         for _ in range(batch):
             lesson = rng.choice(course.lessons)
-            statement = builders.lesson_experienced(
+            statement = builders.statement_for(
+                builders.LessonExperienced(
+                    course_id=course.id, lesson_id=lesson.id, lesson_title=lesson.title
+                ),
                 statement_id="00000000-0000-4000-8000-000000000001",
                 base_url=base_url,
                 actor_name=rng.choice(xapi_ids),
                 timestamp=now,
                 registration=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                course_id=course.id,
-                lesson_id=lesson.id,
-                lesson_title=lesson.title,
             )
             statement.pop("id")
             body.append(statement)

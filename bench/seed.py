@@ -32,7 +32,8 @@ from elearn.auth.passwords import hash_password
 from elearn.catalog.loader import load_catalog
 from elearn.catalog.model import Catalog
 from elearn.compliance.rules import uk_date
-from elearn.db import Base, import_models, make_engine
+from elearn.db import Base, make_engine
+from elearn.models import import_models
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password-1"

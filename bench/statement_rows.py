@@ -93,10 +93,15 @@ def _templates_for(course: Course, base_url: str) -> list[Template]:
         "actor_name": ACTOR_MARK,
         "timestamp": TEMPLATE_TIME,
         "registration": REGISTRATION_MARK,
-        "course_id": course.id,
     }
+    course_id = course.id
     built: list[dict[str, Any]] = [
-        builders.lesson_experienced(**common, lesson_id=lesson.id, lesson_title=lesson.title)
+        builders.statement_for(
+            builders.LessonExperienced(
+                course_id=course_id, lesson_id=lesson.id, lesson_title=lesson.title
+            ),
+            **common,
+        )
         for lesson in course.lessons
     ]
     if course.quiz is not None:
@@ -106,23 +111,39 @@ def _templates_for(course: Course, base_url: str) -> list[Template]:
             choices = [(f"choice-{i}", c.text) for i, c in enumerate(question.choices)]
             right = [f"choice-{i}" for i, c in enumerate(question.choices) if c.fraction > 0]
             built.append(
-                builders.question_answered(
+                builders.statement_for(
+                    builders.QuestionAnswered(
+                        course_id=course_id,
+                        question_id=question.id,
+                        kind="choice",
+                        prompt=question.text[:1000] or question.title,
+                        question_title=question.title or None,
+                        response=right[:1],
+                        success=True,
+                        choices=choices,
+                        correct_responses=[right[:1]],
+                    ),
                     **common,
-                    question_id=question.id,
-                    kind="choice",
-                    prompt=question.text[:1000] or question.title,
-                    question_title=question.title or None,
-                    response=right[:1],
-                    success=True,
-                    choices=choices,
-                    correct_responses=[right[:1]],
                 )
             )
-        built.append(builders.quiz_attempted(**common, quiz_title=quiz_title))
         built.append(
-            builders.quiz_result(**common, quiz_title=quiz_title, raw=4, max_score=5, passed=True)
+            builders.statement_for(
+                builders.QuizAttempted(course_id=course_id, quiz_title=quiz_title), **common
+            )
         )
-    built.append(builders.course_completed(**common, course_title=course.title))
+        built.append(
+            builders.statement_for(
+                builders.QuizFinished(
+                    course_id=course_id, quiz_title=quiz_title, raw=4, max_score=5, passed=True
+                ),
+                **common,
+            )
+        )
+    built.append(
+        builders.statement_for(
+            builders.CourseCompleted(course_id=course_id, course_title=course.title), **common
+        )
+    )
     return [_template(course.id, payload) for payload in built]
 
 

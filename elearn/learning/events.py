@@ -2,36 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from elearn.auth.models import User
 from elearn.learning.context import Moment
+from elearn.xapi.builders.statements import LearningEvent, statement_for
 from elearn.xapi.lrs.store import record_statements
 from elearn.xapi.models import StoredStatement
 
 
 def build_event(
-    builder: Callable[..., dict[str, Any]],
-    *,
-    user: User,
-    moment: Moment,
-    registration: str,
-    **fields: Any,
+    event: LearningEvent, *, user: User, moment: Moment, registration: str
 ) -> dict[str, Any]:
-    """Build a statement with one of ``elearn.xapi.builders.statements``' builders for this person.
+    """The statement recording ``event`` for this person, now.
 
     The actor is always the person's opaque xAPI id, never a name.
     """
-    return builder(
+    return statement_for(
+        event,
         statement_id=moment.new_id(),
         base_url=moment.base_url,
         actor_name=user.xapi_id,
         timestamp=moment.now,
         registration=registration,
-        **fields,
     )
 
 
@@ -43,14 +38,8 @@ def record_events(
 
 
 def record_event(
-    session: Session,
-    builder: Callable[..., dict[str, Any]],
-    *,
-    user: User,
-    moment: Moment,
-    registration: str,
-    **fields: Any,
+    session: Session, event: LearningEvent, *, user: User, moment: Moment, registration: str
 ) -> StoredStatement:
     """Build a statement and store it; it commits (or not) with the event it records."""
-    statement = build_event(builder, user=user, moment=moment, registration=registration, **fields)
+    statement = build_event(event, user=user, moment=moment, registration=registration)
     return record_events(session, [statement], user=user, moment=moment)[0]

@@ -86,13 +86,12 @@ def record_lesson_read(
     session.add(LessonRead(cycle_id=cycle.id, lesson_id=lesson.id, read_at=moment.now))
     record_event(
         session,
-        statements.lesson_experienced,
+        statements.LessonExperienced(
+            course_id=course.id, lesson_id=lesson.id, lesson_title=lesson.title
+        ),
         user=user,
         moment=moment,
         registration=cycle.registration,
-        course_id=course.id,
-        lesson_id=lesson.id,
-        lesson_title=lesson.title,
     )
     session.flush()
     complete_if_done(session, user, course, cycle, moment)
@@ -144,12 +143,10 @@ def complete_cycle(
     cycle.expires_on = expiry_for_completion(course.recurrence, completed_on, previous)
     record_event(
         session,
-        statements.course_completed,
+        statements.CourseCompleted(course_id=course.id, course_title=course.title),
         user=user,
         moment=moment,
         registration=cycle.registration,
-        course_id=course.id,
-        course_title=course.title,
     )
     if not user.role.is_staff:
         return None
@@ -328,15 +325,16 @@ def sign_off_policy(
     session.add(sign_off)
     record_event(
         session,
-        statements.policy_signed_off,
+        statements.PolicySignedOff(
+            course_id=course.id,
+            policy_id=course.id,
+            policy_title=course.title,
+            policy_version=course.policy.version,
+            declaration=course.policy.statement,
+        ),
         user=user,
         moment=moment,
         registration=cycle.registration,
-        course_id=course.id,
-        policy_id=course.id,
-        policy_title=course.title,
-        policy_version=course.policy.version,
-        declaration=course.policy.statement,
     )
     if not cycle.is_complete:
         complete_cycle(session, user, course, cycle, moment)

@@ -135,12 +135,10 @@ def start_attempt(session: Session, user: User, course: Course, moment: Moment) 
     session.flush()
     record_event(
         session,
-        statements.quiz_attempted,
+        statements.QuizAttempted(course_id=course.id, quiz_title=f"{course.title}: quiz"),
         user=user,
         moment=moment,
         registration=cycle.registration,
-        course_id=course.id,
-        quiz_title=f"{course.title}: quiz",
     )
     return attempt
 
@@ -388,16 +386,17 @@ def _score(
     assert cycle is not None
     record_event(
         session,
-        statements.quiz_result,
+        statements.QuizFinished(
+            course_id=course.id,
+            quiz_title=f"{course.title}: quiz",
+            raw=raw,
+            max_score=top,
+            passed=bool(attempt.passed),
+            duration=moment.now - attempt.started_at,
+        ),
         user=user,
         moment=moment,
         registration=cycle.registration,
-        course_id=course.id,
-        quiz_title=f"{course.title}: quiz",
-        raw=raw,
-        max_score=top,
-        passed=bool(attempt.passed),
-        duration=moment.now - attempt.started_at,
     )
     if attempt.passed:
         learning.complete_if_done(session, user, course, cycle, moment)
@@ -421,17 +420,18 @@ def _answered_statement(
         "fill-in" if question.is_typed_text else question.qtype.value
     )
     return build_event(
-        statements.question_answered,
+        statements.QuestionAnswered(
+            course_id=course.id,
+            question_id=question.id,
+            kind=kind,
+            prompt=question.text[:1000] or question.title,
+            question_title=question.title or None,
+            success=graded.success,
+            **details,
+        ),
         user=user,
         moment=moment,
         registration=attempt.cycle.registration,
-        course_id=course.id,
-        question_id=question.id,
-        kind=kind,
-        prompt=question.text[:1000] or question.title,
-        question_title=question.title or None,
-        success=graded.success,
-        **details,
     )
 
 

@@ -32,14 +32,13 @@ def signed_in_admin(client, admin):
 
 def record(db, *, hours_ago: float = 0, state=ForwardState.PENDING, error=None) -> StoredStatement:
     stored = utcnow() - timedelta(hours=hours_ago)
-    statement = statements.quiz_attempted(
+    statement = statements.statement_for(
+        statements.QuizAttempted(course_id="smart-ks2", quiz_title="SMART quiz"),
         statement_id=uuid.uuid4(),
         base_url=SITE,
         actor_name="p0001",
         timestamp=stored,
         registration=uuid.uuid4(),
-        course_id="smart-ks2",
-        quiz_title="SMART quiz",
     )
     row = record_statement(db, statement, stored_at=stored)
     row.forward_state = state

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from elearn.xapi.builders.statements import quiz_attempted
+from elearn.xapi.builders.statements import QuizAttempted, statement_for
 from elearn.xapi.forwarding.client import (
     REASON_LIMIT,
     Delivery,
@@ -23,14 +23,13 @@ from elearn.xapi.forwarding.client import (
 
 
 def make_statement(statement_id: str | None = None, title: str = "SMART quiz") -> dict:
-    return quiz_attempted(
+    return statement_for(
+        QuizAttempted(course_id="smart-ks2", quiz_title=title),
         statement_id=statement_id or str(uuid.uuid4()),
         base_url="https://school.example",
         actor_name="p-1001",
         timestamp=datetime(2024, 9, 1, 9, 30, tzinfo=UTC),
         registration=uuid.UUID("ec531277-b57b-4c15-8d91-d292c5b2b8f7"),
-        course_id="smart-ks2",
-        quiz_title=title,
     )
 
 

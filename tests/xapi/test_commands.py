@@ -26,14 +26,13 @@ def record(db, n: int = 1) -> list[str]:
     ids = []
     for i in range(n):
         when = utcnow() - timedelta(minutes=n - i)
-        statement = statements.quiz_attempted(
+        statement = statements.statement_for(
+            statements.QuizAttempted(course_id="smart-ks2", quiz_title="SMART quiz"),
             statement_id=uuid.uuid4(),
             base_url=SITE,
             actor_name=f"p{i}",
             timestamp=when,
             registration=uuid.uuid4(),
-            course_id="smart-ks2",
-            quiz_title="SMART quiz",
         )
         ids.append(record_statement(db, statement, stored_at=when).statement_id)
     db.commit()

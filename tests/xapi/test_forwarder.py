@@ -43,14 +43,13 @@ def record(db, n: int, *, start: datetime = T0) -> list[str]:
     """``n`` statements recorded as learning events are, pending delivery; their ids in order."""
     ids = []
     for i in range(n):
-        statement = statements.quiz_attempted(
+        statement = statements.statement_for(
+            statements.QuizAttempted(course_id="smart-ks2", quiz_title="SMART quiz"),
             statement_id=uuid.uuid4(),
             base_url=SITE,
             actor_name=f"learner{i:04d}",
             timestamp=start + timedelta(seconds=i),
             registration=uuid.uuid4(),
-            course_id="smart-ks2",
-            quiz_title="SMART quiz",
         )
         ids.append(
             record_statement(db, statement, stored_at=start + timedelta(seconds=i)).statement_id

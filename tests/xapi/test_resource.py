@@ -631,15 +631,15 @@ def two_learners(make, db):
     other = make.user(Role.PUPIL, academy)
     recorded = {}
     for person in (pupil, other):
-        statement = statements.lesson_experienced(
+        statement = statements.statement_for(
+            statements.LessonExperienced(
+                course_id="smart-ks2", lesson_id="01-safe", lesson_title="Safe"
+            ),
             statement_id=uuid.uuid4(),
             base_url=SITE,
             actor_name=person.xapi_id,
             timestamp=T0,
             registration=uuid.uuid4(),
-            course_id="smart-ks2",
-            lesson_id="01-safe",
-            lesson_title="Safe",
         )
         recorded[person.id] = record_statement(db, statement, user_id=person.id, stored_at=T0)
     db.commit()

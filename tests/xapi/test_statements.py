@@ -39,17 +39,21 @@ def common(**changes: Any) -> dict:
 
 
 def lesson(**changes: Any) -> dict:
-    return xs.lesson_experienced(
+    return xs.statement_for(
+        xs.LessonExperienced(
+            course_id="smart-ks2",
+            lesson_id="01-safe",
+            lesson_title="Keep your personal information safe",
+            duration=timedelta(minutes=4, seconds=12.5),
+        ),
         **common(**changes),
-        course_id="smart-ks2",
-        lesson_id="01-safe",
-        lesson_title="Keep your personal information safe",
-        duration=timedelta(minutes=4, seconds=12.5),
     )
 
 
 def attempted(**changes: Any) -> dict:
-    return xs.quiz_attempted(**common(**changes), course_id="smart-ks2", quiz_title="SMART quiz")
+    return xs.statement_for(
+        xs.QuizAttempted(course_id="smart-ks2", quiz_title="SMART quiz"), **common(**changes)
+    )
 
 
 def answered(**changes: Any) -> dict:
@@ -64,37 +68,39 @@ def answered(**changes: Any) -> dict:
         "choices": [("a", "Your address"), ("b", "Your favourite colour"), ("c", "Your school")],
         "correct_responses": ["b"],
     }
-    kwargs.update({k: changes.pop(k) for k in list(changes) if k in kwargs})
-    return xs.question_answered(**common(**changes), **kwargs)
+    envelope = common()
+    kwargs.update({k: changes.pop(k) for k in list(changes) if k not in envelope})
+    return xs.statement_for(xs.QuestionAnswered(**kwargs), **common(**changes))
 
 
 def result(**changes: Any) -> dict:
     passed = changes.pop("passed", True)
     raw = changes.pop("raw", 4)
-    return xs.quiz_result(
+    return xs.statement_for(
+        xs.QuizFinished(
+            course_id="smart-ks2", quiz_title="SMART quiz", raw=raw, max_score=5, passed=passed
+        ),
         **common(**changes),
-        course_id="smart-ks2",
-        quiz_title="SMART quiz",
-        raw=raw,
-        max_score=5,
-        passed=passed,
     )
 
 
 def completed(**changes: Any) -> dict:
-    return xs.course_completed(
-        **common(**changes), course_id="smart-ks2", course_title="Be SMART online", success=True
+    return xs.statement_for(
+        xs.CourseCompleted(course_id="smart-ks2", course_title="Be SMART online", success=True),
+        **common(**changes),
     )
 
 
 def signed_off(**changes: Any) -> dict:
-    return xs.policy_signed_off(
+    return xs.statement_for(
+        xs.PolicySignedOff(
+            policy_id="social-media",
+            policy_version="2026.1",
+            policy_title="Social media policy",
+            declaration="I confirm that I have read and understood the social media policy.",
+            course_id="policy-sign-off",
+        ),
         **common(**changes),
-        policy_id="social-media",
-        policy_version="2026.1",
-        policy_title="Social media policy",
-        declaration="I confirm that I have read and understood the social media policy.",
-        course_id="policy-sign-off",
     )
 
 
@@ -382,12 +388,14 @@ def test_policy_sign_off_records_which_version_was_confirmed():
 
 def test_signing_a_new_policy_version_is_a_different_activity():
     old = signed_off()
-    new = xs.policy_signed_off(
+    new = xs.statement_for(
+        xs.PolicySignedOff(
+            policy_id="social-media",
+            policy_version="2027.1",
+            policy_title="Social media policy",
+            declaration="I confirm.",
+        ),
         **common(statement_id=uuid.uuid4()),
-        policy_id="social-media",
-        policy_version="2027.1",
-        policy_title="Social media policy",
-        declaration="I confirm.",
     )
     assert old["object"]["id"] != new["object"]["id"]
     assert "contextActivities" not in new["context"]
@@ -423,8 +431,9 @@ def test_upper_case_and_string_ids_are_normalised():
 
 
 def test_ids_with_unsafe_characters_are_percent_encoded():
-    statement = xs.lesson_experienced(
-        **common(), course_id="smart ks2", lesson_id="01/safe", lesson_title="Safe"
+    statement = xs.statement_for(
+        xs.LessonExperienced(course_id="smart ks2", lesson_id="01/safe", lesson_title="Safe"),
+        **common(),
     )
     assert (
         statement["object"]["id"] == f"{BASE}/xapi/activities/course/smart%20ks2/lesson/01%2Fsafe"

@@ -1,18 +1,19 @@
-"""Builders for the xAPI statements elearn records, one small function per learning event.
+"""The xAPI statements elearn records: one table of learning-event kinds, one way to build.
 
-Each builder takes plain values (ids, titles, numbers, an aware UTC datetime) and returns a
-JSON-ready ``dict``. Statements are assembled from the ``tincan`` package's models and serialised
-by it, then corrected where its output falls short of the spec (see
-:func:`elearn.xapi.builders.parts.fix_up`), and finally checked with
-:func:`elearn.xapi.validation.validate_statement`, so a builder never hands back a statement an
-LRS would refuse.
+Each event kind (:data:`EVENT_KINDS`) holds plain values (ids, titles, numbers) and says its
+verb, its activity and its result; :func:`statement_for` adds the envelope (id, actor, an aware
+UTC time, registration) and returns a JSON-ready ``dict``. Statements are assembled from the
+``tincan`` package's models and serialised by it, then corrected where its output falls short
+of the spec (see :func:`elearn.xapi.builders.parts.fix_up`), and finally checked with
+:func:`elearn.xapi.validation.validate_statement`, so elearn never hands an LRS a statement it
+would refuse.
 
-The activities a statement is about depend only on course content, so each builder serialises
-them once per set of inputs and caches them (see :mod:`elearn.xapi.builders.parts`); only the
-parts about the person and the moment are built for every statement.
+The activities a statement is about depend only on course content, so each event kind
+serialises them once per set of inputs and caches them (see :mod:`elearn.xapi.builders.parts`);
+only the parts about the person and the moment are built for every statement.
 
 Privacy: the actor is always an Agent identified only by an account on this site
-(``homePage`` = the site's base URL, ``name`` = the person's opaque id). No builder accepts a
+(``homePage`` = the site's base URL, ``name`` = the person's opaque id). No event kind holds a
 person's name or e-mail address, so none can leak into the learning record.
 
 Activity ids are IRIs under the site's base URL::
@@ -28,9 +29,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
 from tincan import Activity, Extensions, Result, Score, StatementRef
@@ -150,76 +152,58 @@ def build_statement(
     )
 
 
-# --- one builder per learning event -----------------------------------------------------------
+# --- the learning events ---------------------------------------------------------------------
+# Every statement about a learning event has the same envelope (id, actor, time, registration,
+# the site); an event kind says only what differs: its verb, the activity it is about and its
+# result. :func:`statement_for` puts the two together.
 
 
-def lesson_experienced(
-    *,
-    statement_id: uuid.UUID | str,
-    base_url: str,
-    actor_name: str,
-    timestamp: datetime,
-    registration: uuid.UUID | str,
-    course_id: str,
-    lesson_id: str,
-    lesson_title: str,
-    duration: timedelta | None = None,
-) -> dict:
+class LearningEvent:
+    """One kind of learning event. Subclasses are frozen dataclasses of the event's facts."""
+
+    VERB: ClassVar[Verb]
+
+    def verb(self) -> Verb:
+        return self.VERB
+
+    def activity(self, base_url: str) -> ActivityParts:
+        raise NotImplementedError
+
+    def result(self) -> Result | None:
+        return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LessonExperienced(LearningEvent):
     """Someone read a lesson of a course."""
-    return build_statement(
-        statement_id=statement_id,
-        base_url=base_url,
-        actor_name=actor_name,
-        verb=EXPERIENCED,
-        target=_lesson_parts(base_url, course_id, lesson_id, lesson_title),
-        timestamp=timestamp,
-        registration=registration,
-        result=make_result(duration=duration) if duration is not None else None,
-    )
+
+    VERB = EXPERIENCED
+    course_id: str
+    lesson_id: str
+    lesson_title: str
+    duration: timedelta | None = None
+
+    def activity(self, base_url: str) -> ActivityParts:
+        return _lesson_parts(base_url, self.course_id, self.lesson_id, self.lesson_title)
+
+    def result(self) -> Result | None:
+        return make_result(duration=self.duration) if self.duration is not None else None
 
 
-def quiz_attempted(
-    *,
-    statement_id: uuid.UUID | str,
-    base_url: str,
-    actor_name: str,
-    timestamp: datetime,
-    registration: uuid.UUID | str,
-    course_id: str,
-    quiz_title: str,
-) -> dict:
+@dataclass(frozen=True, kw_only=True)
+class QuizAttempted(LearningEvent):
     """Someone started an attempt at a course's quiz."""
-    return build_statement(
-        statement_id=statement_id,
-        base_url=base_url,
-        actor_name=actor_name,
-        verb=ATTEMPTED,
-        target=_quiz_parts(base_url, course_id, quiz_title),
-        timestamp=timestamp,
-        registration=registration,
-    )
+
+    VERB = ATTEMPTED
+    course_id: str
+    quiz_title: str
+
+    def activity(self, base_url: str) -> ActivityParts:
+        return _quiz_parts(base_url, self.course_id, self.quiz_title)
 
 
-def question_answered(
-    *,
-    statement_id: uuid.UUID | str,
-    base_url: str,
-    actor_name: str,
-    timestamp: datetime,
-    registration: uuid.UUID | str,
-    course_id: str,
-    question_id: str,
-    kind: InteractionKind | str,
-    prompt: str,
-    response: Any,
-    success: bool | None,
-    choices: Sequence[tuple[str, str]] = (),
-    source: Sequence[tuple[str, str]] = (),
-    target: Sequence[tuple[str, str]] = (),
-    correct_responses: Sequence[Any] | None = None,
-    question_title: str | None = None,
-    duration: timedelta | None = None,
-) -> dict:
+@dataclass(frozen=True, kw_only=True)
+class QuestionAnswered(LearningEvent):
     """Someone answered one quiz question.
 
     ``kind`` is an xAPI interaction type or a GIFT question type (see :func:`interaction_kind`).
@@ -231,132 +215,157 @@ def question_answered(
     description and ``question_title`` its name. The spec makes the quiz the parent of a
     question, so the quiz is ``parent`` and the course is ``grouping``.
     """
-    interaction = interaction_kind(kind)
-    patterns = None
-    if correct_responses is not None:
-        patterns = tuple(format_response(interaction, value) for value in correct_responses)
-    question = _question_parts(
-        base_url,
-        course_id,
-        question_id,
-        interaction,
-        prompt,
-        question_title,
-        tuple(map(tuple, choices)),
-        tuple(map(tuple, source)),
-        tuple(map(tuple, target)),
-        patterns,
-    )
-    return build_statement(
-        statement_id=statement_id,
-        base_url=base_url,
-        actor_name=actor_name,
-        verb=ANSWERED,
-        target=question,
-        timestamp=timestamp,
-        registration=registration,
-        result=make_result(
-            success=success, response=format_response(interaction, response), duration=duration
-        ),
-    )
+
+    VERB = ANSWERED
+    course_id: str
+    question_id: str
+    kind: InteractionKind | str
+    prompt: str
+    response: Any
+    success: bool | None
+    choices: Sequence[tuple[str, str]] = ()
+    source: Sequence[tuple[str, str]] = ()
+    target: Sequence[tuple[str, str]] = ()
+    correct_responses: Sequence[Any] | None = None
+    question_title: str | None = None
+    duration: timedelta | None = None
+
+    def activity(self, base_url: str) -> ActivityParts:
+        interaction = interaction_kind(self.kind)
+        patterns = None
+        if self.correct_responses is not None:
+            patterns = tuple(format_response(interaction, each) for each in self.correct_responses)
+        return _question_parts(
+            base_url,
+            self.course_id,
+            self.question_id,
+            interaction,
+            self.prompt,
+            self.question_title,
+            tuple(map(tuple, self.choices)),
+            tuple(map(tuple, self.source)),
+            tuple(map(tuple, self.target)),
+            patterns,
+        )
+
+    def result(self) -> Result | None:
+        response = format_response(interaction_kind(self.kind), self.response)
+        return make_result(success=self.success, response=response, duration=self.duration)
 
 
-def quiz_result(
-    *,
-    statement_id: uuid.UUID | str,
-    base_url: str,
-    actor_name: str,
-    timestamp: datetime,
-    registration: uuid.UUID | str,
-    course_id: str,
-    quiz_title: str,
-    raw: float,
-    max_score: float,
-    passed: bool,
-    min_score: float = 0,
-    duration: timedelta | None = None,
-) -> dict:
+@dataclass(frozen=True, kw_only=True)
+class QuizFinished(LearningEvent):
     """Someone finished a quiz attempt: ``passed`` or ``failed``, with the score.
 
     ``scaled`` is the raw score's position between ``min_score`` and ``max_score`` (0 to 1).
     """
-    if not min_score < max_score:
-        raise ValueError("min_score must be less than max_score")
-    if not min_score <= raw <= max_score:
-        raise ValueError("raw must lie between min_score and max_score")
-    scaled = round((raw - min_score) / (max_score - min_score), 4)
-    return build_statement(
-        statement_id=statement_id,
-        base_url=base_url,
-        actor_name=actor_name,
-        verb=PASSED if passed else FAILED,
-        target=_quiz_parts(base_url, course_id, quiz_title),
-        timestamp=timestamp,
-        registration=registration,
-        result=make_result(
-            success=passed,
+
+    course_id: str
+    quiz_title: str
+    raw: float
+    max_score: float
+    passed: bool
+    min_score: float = 0
+    duration: timedelta | None = None
+
+    def __post_init__(self) -> None:
+        if not self.min_score < self.max_score:
+            raise ValueError("min_score must be less than max_score")
+        if not self.min_score <= self.raw <= self.max_score:
+            raise ValueError("raw must lie between min_score and max_score")
+
+    def verb(self) -> Verb:
+        return PASSED if self.passed else FAILED
+
+    def activity(self, base_url: str) -> ActivityParts:
+        return _quiz_parts(base_url, self.course_id, self.quiz_title)
+
+    def result(self) -> Result | None:
+        scaled = round((self.raw - self.min_score) / (self.max_score - self.min_score), 4)
+        return make_result(
+            success=self.passed,
             completion=True,
-            duration=duration,
-            score=Score(raw=raw, min=min_score, max=max_score, scaled=scaled),
-        ),
-    )
+            duration=self.duration,
+            score=Score(raw=self.raw, min=self.min_score, max=self.max_score, scaled=scaled),
+        )
 
 
-def course_completed(
-    *,
-    statement_id: uuid.UUID | str,
-    base_url: str,
-    actor_name: str,
-    timestamp: datetime,
-    registration: uuid.UUID | str,
-    course_id: str,
-    course_title: str,
-    success: bool | None = None,
-    duration: timedelta | None = None,
-) -> dict:
+@dataclass(frozen=True, kw_only=True)
+class CourseCompleted(LearningEvent):
     """Someone completed a course. The course is the object, so it has no parent activity."""
-    return build_statement(
-        statement_id=statement_id,
-        base_url=base_url,
-        actor_name=actor_name,
-        verb=COMPLETED,
-        target=_course_parts(base_url, course_id, course_title),
-        timestamp=timestamp,
-        registration=registration,
-        result=make_result(completion=True, success=success, duration=duration),
-    )
+
+    VERB = COMPLETED
+    course_id: str
+    course_title: str
+    success: bool | None = None
+    duration: timedelta | None = None
+
+    def activity(self, base_url: str) -> ActivityParts:
+        return _course_parts(base_url, self.course_id, self.course_title)
+
+    def result(self) -> Result | None:
+        return make_result(completion=True, success=self.success, duration=self.duration)
 
 
-def policy_signed_off(
-    *,
-    statement_id: uuid.UUID | str,
-    base_url: str,
-    actor_name: str,
-    timestamp: datetime,
-    registration: uuid.UUID | str,
-    policy_id: str,
-    policy_version: str,
-    policy_title: str,
-    declaration: str,
-    course_id: str | None = None,
-) -> dict:
+@dataclass(frozen=True, kw_only=True)
+class PolicySignedOff(LearningEvent):
     """A staff member confirmed they have read and understood one version of a policy.
 
     The object is the policy document for that version: the version is in the activity id and
     in the ``policy-version`` activity extension, and the sentence they confirmed is the
     activity's description. ``course_id`` names the sign-off course, recorded as the parent.
     """
+
+    VERB = POLICY_SIGNED_OFF
+    policy_id: str
+    policy_version: str
+    policy_title: str
+    declaration: str
+    course_id: str | None = None
+
+    def activity(self, base_url: str) -> ActivityParts:
+        return _policy_parts(
+            base_url,
+            self.policy_id,
+            self.policy_version,
+            self.policy_title,
+            self.declaration,
+            self.course_id,
+        )
+
+    def result(self) -> Result | None:
+        return make_result(completion=True, success=True)
+
+
+EVENT_KINDS: tuple[type[LearningEvent], ...] = (
+    LessonExperienced,
+    QuizAttempted,
+    QuestionAnswered,
+    QuizFinished,
+    CourseCompleted,
+    PolicySignedOff,
+)
+
+
+def statement_for(
+    event: LearningEvent,
+    *,
+    statement_id: uuid.UUID | str,
+    base_url: str,
+    actor_name: str,
+    timestamp: datetime,
+    registration: uuid.UUID | str,
+) -> dict:
+    """The statement that records ``event`` for the person whose opaque id is ``actor_name``."""
     return build_statement(
         statement_id=statement_id,
         base_url=base_url,
         actor_name=actor_name,
-        verb=POLICY_SIGNED_OFF,
-        target=_policy_parts(
-            base_url, policy_id, policy_version, policy_title, declaration, course_id
-        ),
+        verb=event.verb(),
+        target=event.activity(base_url),
         timestamp=timestamp,
         registration=registration,
-        result=make_result(completion=True, success=True),
+        result=event.result(),
     )
 
 
