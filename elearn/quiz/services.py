@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 import elearn.quiz.personal_data  # noqa: F401  (registers its export and erasure sections)
@@ -22,7 +22,7 @@ from elearn.catalog.model import Course
 from elearn.learning import services as learning
 from elearn.learning.context import Moment
 from elearn.learning.cycle_state import summarise_attempts
-from elearn.learning.events import build_event, record_event, record_events
+from elearn.learning.events import build_event, record_event, record_events, statements_together
 from elearn.learning.models import CourseCycle
 from elearn.quiz.draw import DrawnQuestion, draw_questions, is_blank, raw_response
 from elearn.quiz.grading import Grade, ResponseInvalid, grade, validate_response
@@ -51,6 +51,8 @@ class GradedAnswers:
 
     rows: list[dict[str, Any]]
     statements: list[dict[str, Any]]
+    # The marks of the attempt's answers saved before these (after-submission mode).
+    earlier_marks: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -147,8 +149,11 @@ def get_attempt(
     session: Session, user_id: int, course_id: str, attempt_id: int
 ) -> QuizAttempt | None:
     """The attempt if it is this person's, for this course; anyone else's is None (a 404)."""
+    # The cycle comes in the same query: every answer's statement carries its registration.
     return session.scalar(
-        select(QuizAttempt).where(
+        select(QuizAttempt)
+        .options(joinedload(QuizAttempt.cycle))
+        .where(
             QuizAttempt.id == attempt_id,
             QuizAttempt.user_id == user_id,
             QuizAttempt.course_id == course_id,
@@ -262,11 +267,18 @@ def save_answer(
     )
     if state != AttemptState.IN_PROGRESS:
         raise AlreadySubmitted("This attempt has already been finished.")
-    _insert_answers(session, graded)
-    record_events(session, graded.statements, user=user, moment=moment)
-    answered = session.scalar(select(func.count()).where(AttemptAnswer.attempt_id == attempt.id))
-    if answered == len(attempt.draw):
-        _finish(session, user, course, attempt, moment, AttemptState.SUBMITTED)
+    with statements_together(session):
+        _insert_answers(session, graded)
+        record_events(session, graded.statements, user=user, moment=moment)
+        answered, marks = session.execute(
+            select(func.count(), func.coalesce(func.sum(AttemptAnswer.fraction), 0.0)).where(
+                AttemptAnswer.attempt_id == attempt.id
+            )
+        ).one()
+        if answered == len(attempt.draw):
+            # The attempt is locked (above): no answer can come between counting and marking.
+            _claim(session, attempt, moment, AttemptState.SUBMITTED, marks=float(marks))
+            _record_result(session, user, course, attempt, moment)
 
 
 def grade_submission(
@@ -301,7 +313,11 @@ def grade_submission(
     if problems:
         raise AnswersInvalid(problems)
     graded = [_graded_answer(user, course, attempt, d, r, moment) for d, r in pending]
-    return GradedAnswers([row for row, _ in graded], [statement for _, statement in graded])
+    return GradedAnswers(
+        [row for row, _ in graded],
+        [statement for _, statement in graded],
+        earlier_marks=sum(answer.fraction for answer in existing.values()),
+    )
 
 
 def save_submission(
@@ -314,12 +330,16 @@ def save_submission(
 ) -> None:
     """Save a graded submission, mark it, and complete the course when it is passed.
 
-    Claiming the attempt is the check that it is still open (AlreadySubmitted otherwise).
+    Claiming the attempt is the check that it is still open (AlreadySubmitted otherwise). The
+    marks are known before saving: an answer saved since the grading was read would be at a
+    position this submission also answers, and fail on the unique (attempt, position).
     """
-    _claim(session, attempt, moment, AttemptState.SUBMITTED)
-    _insert_answers(session, graded)
-    record_events(session, graded.statements, user=user, moment=moment)
-    _score(session, user, course, attempt, moment)
+    marks = graded.earlier_marks + sum(row["fraction"] for row in graded.rows)
+    with statements_together(session):
+        _claim(session, attempt, moment, AttemptState.SUBMITTED, marks=marks)
+        _insert_answers(session, graded)
+        record_events(session, graded.statements, user=user, moment=moment)
+        _record_result(session, user, course, attempt, moment)
 
 
 def _insert_answers(session: Session, graded: GradedAnswers) -> None:
@@ -329,19 +349,36 @@ def _insert_answers(session: Session, graded: GradedAnswers) -> None:
         session.execute(insert(AttemptAnswer), graded.rows)
 
 
-def _claim(session: Session, attempt: QuizAttempt, moment: Moment, state: AttemptState) -> None:
-    """Move the attempt out of in_progress; only one request can ever win this."""
+def _claim(
+    session: Session,
+    attempt: QuizAttempt,
+    moment: Moment,
+    state: AttemptState,
+    *,
+    marks: float | None = None,
+) -> None:
+    """Move the attempt out of in_progress, with its score when ``marks`` are known; only one
+    request can ever win this."""
+    values: dict[str, Any] = {"state": state, "submitted_at": moment.now}
+    if marks is not None:
+        top = float(len(attempt.draw))
+        raw = round(min(marks, top), 4)
+        values.update(score_raw=raw, score_max=top, passed=_passes(raw, top, attempt.pass_mark))
     result = session.execute(
         update(QuizAttempt)
         .where(QuizAttempt.id == attempt.id, QuizAttempt.state == AttemptState.IN_PROGRESS)
-        .values(state=state, submitted_at=moment.now)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         raise AlreadySubmitted("This attempt has already been submitted.")
     # Already written by the UPDATE above: keep the object in step without a second UPDATE.
-    set_committed_value(attempt, "state", state)
-    set_committed_value(attempt, "submitted_at", moment.now)
+    for name, value in values.items():
+        set_committed_value(attempt, name, value)
+
+
+def _passes(raw: float, top: float, pass_mark: int) -> bool:
+    return top > 0 and 100 * raw / top + 1e-9 >= pass_mark
 
 
 def _finish(
@@ -352,9 +389,19 @@ def _finish(
     moment: Moment,
     state: AttemptState,
 ) -> None:
+    # Claimed first, then marked: once claimed, no other request can add an answer.
     _claim(session, attempt, moment, state)
     session.flush()
-    _score(session, user, course, attempt, moment)
+    marks = session.scalar(
+        select(func.coalesce(func.sum(AttemptAnswer.fraction), 0.0)).where(
+            AttemptAnswer.attempt_id == attempt.id
+        )
+    )
+    top = float(len(attempt.draw))
+    attempt.score_raw, attempt.score_max = round(min(float(marks or 0.0), top), 4), top
+    attempt.passed = _passes(attempt.score_raw, top, attempt.pass_mark)
+    with statements_together(session):
+        _record_result(session, user, course, attempt, moment)
 
 
 def expire_if_overdue(
@@ -367,21 +414,11 @@ def expire_if_overdue(
     return True
 
 
-def _score(
+def _record_result(
     session: Session, user: User, course: Course, attempt: QuizAttempt, moment: Moment
 ) -> None:
-    raw = float(
-        session.scalar(
-            select(func.coalesce(func.sum(AttemptAnswer.fraction), 0.0)).where(
-                AttemptAnswer.attempt_id == attempt.id
-            )
-        )
-        or 0.0
-    )
-    top = float(len(attempt.draw))
-    raw = round(min(raw, top), 4)
-    attempt.score_raw, attempt.score_max = raw, top
-    attempt.passed = top > 0 and 100 * raw / top + 1e-9 >= attempt.pass_mark
+    """The marked attempt's ``passed``/``failed`` statement; a pass may complete the course."""
+    assert attempt.score_raw is not None and attempt.score_max is not None
     cycle = session.get(CourseCycle, attempt.cycle_id)
     assert cycle is not None
     record_event(
@@ -389,8 +426,8 @@ def _score(
         statements.QuizFinished(
             course_id=course.id,
             quiz_title=f"{course.title}: quiz",
-            raw=raw,
-            max_score=top,
+            raw=attempt.score_raw,
+            max_score=attempt.score_max,
             passed=bool(attempt.passed),
             duration=moment.now - attempt.started_at,
         ),
