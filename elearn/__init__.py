@@ -37,7 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     from elearn import db
-    from elearn.web import filters, navigation, security
+    from elearn.web import busy, filters, navigation, security
 
     engine = db.make_engine(
         db.database_url(settings, app.instance_path),
@@ -46,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     db.init_app(app, engine)
     security.init_app(app)
+    busy.init_app(app)
     navigation.init_app(app)
     filters.init_app(app)
 

@@ -68,6 +68,9 @@ def database_url(config: dict[str, Any], instance_path: str) -> str:
     return f"sqlite:///{Path(instance_path) / 'elearn.sqlite'}"
 
 
+WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
+
+
 def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout, foreign keys and explicit BEGIN."""
     if url.startswith("sqlite"):
@@ -90,6 +93,9 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
+            # After a checkpoint the write-ahead log is cut back to this size instead of
+            # keeping the largest it ever grew to.
+            cursor.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
