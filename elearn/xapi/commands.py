@@ -82,8 +82,9 @@ def forward(once: bool, interval: float, batch: int | None) -> None:
     client = _client()
     size = batch or int(current_app.config["ELEARN"].get("LRS_BATCH") or forwarder.DEFAULT_BATCH)
     factory = current_app.extensions["elearn.writer_sessionmaker"]
+    lease = forwarder.lease_from_settings(current_app.config["ELEARN"])
     if once:
-        report = forwarder.run_once(factory, client, utcnow(), batch=size)
+        report = forwarder.run_once(factory, client, utcnow(), batch=size, lease=lease)
         client.close()
         _show(report)
         if report.retry_at is not None or report.dead:
@@ -91,7 +92,9 @@ def forward(once: bool, interval: float, batch: int | None) -> None:
         return
     click.echo(f"Forwarding to {client.endpoint} every {interval:g} s (Ctrl+C to stop).")
     try:
-        forwarder.run_loop(factory, client, interval=interval, batch=size, on_pass=_show)
+        forwarder.run_loop(
+            factory, client, interval=interval, batch=size, lease=lease, on_pass=_show
+        )
     except KeyboardInterrupt:
         click.echo("Stopped.")
 

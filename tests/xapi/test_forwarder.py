@@ -283,7 +283,7 @@ def test_a_forwarder_killed_between_sending_and_marking_resends_and_the_lrs_keep
     assert {rows[i].forward_state for i in ids} == {ForwardState.PENDING}
 
     # Another pass during the lease leaves them alone (the killed one might still be running).
-    assert forwarder.run_once(factory, lrs_client, T0 + timedelta(seconds=30)).sent == 0
+    assert forwarder.run_once(factory, lrs_client, T0 + timedelta(seconds=10)).sent == 0
     forwarder.run_once(factory, lrs_client, T0 + LATER)
     assert_all_delivered_once(db, fake_lrs, ids)
     assert Counter(put_ids(fake_lrs)) == {i: 2 for i in ids}
@@ -337,6 +337,7 @@ def test_the_health_figures(db, factory, lrs_client, fake_lrs):
     assert status.oldest_undelivered_at == T0
     assert status.oldest_undelivered_age == timedelta(hours=3)
     assert not status.healthy and status.last_error is None
+    assert status.health is forwarder.Health.STALLED
 
     fake_lrs.reject(ids[0], "bad")
     forwarder.run_once(factory, lrs_client, T0 + timedelta(hours=3))
