@@ -84,7 +84,7 @@ def remind(dry_run: bool, as_of: date | None) -> None:
     factory = current_app.extensions["elearn.writer_sessionmaker"]
     report = sending.deliver(factory, plan.messages, smtp, sent_on=day, on_sent=shown)
     for message in report.taken:
-        click.echo(f"Skipped {message.address}: another run sent it a moment ago.")
+        click.echo(f"Skipped {message.address}: already reminded about it today.")
     if report.error is not None:
         raise click.ClickException(
             f"Stopped after sending {len(report.sent)} of {len(plan.messages)} message(s): "
