@@ -24,8 +24,10 @@ def test_dsl_reminds_everyone_overdue_then_nobody_twice(smtp, page, a11y, demo):
     page.get_by_role("link", name="Send a reminder to everyone overdue in this view").click()
     page.wait_for_load_state("load")
     a11y.check(page)
-    assert page.get_by_role("heading", level=1).inner_text().startswith(
-        "Send a reminder to everyone overdue"
+    assert (
+        page.get_by_role("heading", level=1)
+        .inner_text()
+        .startswith("Send a reminder to everyone overdue")
     )
     recipients = page.locator(".reminder-list > li > strong").all_inner_texts()
     assert recipients, "the demo data has overdue staff with e-mail addresses"
