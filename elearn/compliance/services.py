@@ -336,8 +336,8 @@ def offline_courses(catalog: Catalog, person: User) -> list[Course]:
             "summary sent to a safeguarding lead) or chase (sent from the training dashboard "
             "by a safeguarding lead, head teacher or trust administrator).",
             "course": "The course it was about.",
-            "about_date": "The due date the reminder was about (for a chase, the day it was "
-            "sent).",
+            "about_date": "The due date the reminder was about; for a chase, the day it "
+            "was sent from the dashboard.",
             "sent_on": "The day it was sent.",
         },
     ),
