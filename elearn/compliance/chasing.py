@@ -118,7 +118,15 @@ def plan_chase(
         if fresh:
             compose = partial(personal_mail, row, trust_name=trust_name, base_url=base_url)
             messages.append(
-                Outgoing(row.user_id, row.name, row.email, compose(fresh), tuple(fresh), compose)
+                Outgoing(
+                    row.user_id,
+                    row.name,
+                    row.email,
+                    compose(fresh),
+                    tuple(fresh),
+                    compose,
+                    row.academy_id,
+                )
             )
     return ChasePlan(as_of, tuple(messages), tuple(skipped))
 

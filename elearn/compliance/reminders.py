@@ -87,6 +87,8 @@ class Outgoing:
     items: tuple[Item, ...]
     # Writes the e-mail again for fewer items (when another run claimed some of them).
     compose: Callable[[list[Item]], Mail] | None = None
+    # The recipient's academy, which files the audit entry of a reminder sent by hand.
+    academy_id: int | None = None
 
     def only(self, items: Iterable[Item]) -> Outgoing:
         """This message covering only ``items``."""

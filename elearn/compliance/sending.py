@@ -78,6 +78,7 @@ def deliver(
                     action="compliance.reminder_sent",
                     subject_type="user",
                     subject_id=claimed.user_id,
+                    academy_id=claimed.academy_id,
                     detail={"courses": [item.course_id for item in claimed.items]},
                     at=clock(),
                 )

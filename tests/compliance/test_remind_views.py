@@ -100,6 +100,8 @@ def test_a_lead_reminds_everyone_overdue_after_confirming(smtp, client, db, scho
     }
     entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "compliance.reminder_sent"))
     assert entry.actor_id == school["dsl"].id and entry.subject_id == school["late"].id
+    assert entry.academy_id == school["academy"].id
+    assert entry.detail == {"courses": ["staff-induction", "safeguarding-refresher"]}
 
     shown = client.get(sent.headers["Location"]).get_data(as_text=True)
     assert "Reminder sent to 1 person: Larry Late." in shown
@@ -162,6 +164,8 @@ def test_a_post_without_the_confirmation_sends_nothing(smtp, client, db, school)
 
 def test_the_trust_view_reminds_overdue_staff_in_every_academy(smtp, client, make, db, school):
     client.login(make.user(Role.ADMIN).username)
+    overview = client.get("/compliance/trust").get_data(as_text=True)
+    assert "Send a reminder to everyone overdue in the trust" in overview
     trust = client.get("/compliance/?all=1").get_data(as_text=True)
     assert "/compliance/reminders?all=1" in trust
     page = client.get("/compliance/reminders?all=1").get_data(as_text=True)
