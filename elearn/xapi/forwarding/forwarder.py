@@ -158,10 +158,11 @@ def run_once(
         session.commit()
 
     outcomes: list[tuple[Any, Delivery]] = []
-    for index, row in enumerate(claimed):
-        # Renew while a whole request (a connect and a read) no longer fits in the lease.
+    for row in claimed:
+        # Renew while a whole request (a connect and a read) no longer fits in the lease;
+        # the statements sent already stay held too, until their outcome is recorded.
         if lease_until - current() < timedelta(seconds=2.0 * client.timeout):
-            renewed = _renew_lease(session_factory, claimed[index:], token, current() + hold)
+            renewed = _renew_lease(session_factory, claimed, token, current() + hold)
             if renewed is None:
                 log.warning("LRS delivery: the lease ran out and another pass took over")
                 break
@@ -233,7 +234,7 @@ def run_once(
 def _renew_lease(
     session_factory: SessionFactory, rows: list[Any], token: str, until: datetime
 ) -> datetime | None:
-    """Extend this pass's lease on the statements it has still to send; None if it lost it."""
+    """Extend this pass's lease on all it claimed; None if another pass has taken it over."""
     s = StoredStatement
     with session_factory() as session:
         result = session.execute(
