@@ -150,6 +150,9 @@ def test_a_reminder_to_one_person_covers_all_they_have_to_do(smtp, client, db, s
     [mail] = smtp.to("nina@riverside.example")
     assert "to do by" in plain_text(mail) or "due by" in plain_text(mail)
     assert len(reminders(db)) >= 2  # one row per course she has to do
+    record = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "Reminder sent to 1 person: Nina New." in record
+    assert "sent from the training dashboard (Staff induction" in record
 
 
 def test_a_post_without_the_confirmation_sends_nothing(smtp, client, db, school):
