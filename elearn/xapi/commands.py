@@ -8,7 +8,9 @@
 
 ``forward --once`` suits cron (one pass, then exit; the exit status is 1 if the LRS could not
 be reached or refused a statement, so cron mails someone); without it, the forwarder keeps
-running and sleeps ``--interval`` seconds between passes.
+running and sleeps ``--interval`` seconds between passes. Any number of forwarders may run at
+once (the same cron line on every app server): a pass that finds the oldest statements held
+by another leaves them alone, and one that dies lets go within ``ELEARN_LRS_LEASE_SECONDS``.
 """
 
 from __future__ import annotations
