@@ -22,13 +22,13 @@ ADDRESSES = (
 def _remind_in_a_process(url, smtp_port, barrier, results) -> None:
     from sqlalchemy.orm import sessionmaker
 
+    import elearn.models  # noqa: F401 - every table, for the mapper configuration
     from elearn.compliance.reminders import ReminderSettings, plan_reminders
     from elearn.compliance.sending import deliver
-    from elearn.db import import_models, make_engine, writer_bind
+    from elearn.db import make_engine, writer_bind
     from elearn.mail import SmtpSettings
     from tests.compliance.conftest import make_catalog
 
-    import_models()
     engine = make_engine(url)
     factory = sessionmaker(bind=writer_bind(engine), expire_on_commit=False)
     try:

@@ -35,11 +35,11 @@ def _forward_until_empty(url, endpoint, batch, ready, go) -> None:
     from sqlalchemy import func
     from sqlalchemy.orm import sessionmaker
 
-    from elearn.db import import_models, make_engine, writer_bind
+    import elearn.models  # noqa: F401 - every table, for the mapper configuration
+    from elearn.db import make_engine, writer_bind
     from elearn.xapi.forwarding import forwarder
     from elearn.xapi.forwarding.client import LrsClient
 
-    import_models()
     engine = make_engine(url)
     factory = sessionmaker(bind=writer_bind(engine), expire_on_commit=False)
     client = LrsClient(endpoint, "elearn", "s3cret", timeout=TIMEOUT)
