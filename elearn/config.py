@@ -90,6 +90,11 @@ DEFAULTS: dict[str, Any] = {
     # Seconds to wait for the LRS to connect or answer, and statements sent per pass.
     "LRS_TIMEOUT": 10.0,
     "LRS_BATCH": 100,
+    # Seconds a forwarder holds the statements it is sending before another may take them
+    # over; renewed while it sends, so a forwarder that dies is replaced within this time.
+    "LRS_LEASE_SECONDS": 30.0,
+    # Minutes without a delivery, while statements wait, before health says "stalled".
+    "LRS_STALL_MINUTES": 15,
 }
 
 

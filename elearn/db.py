@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from flask import Flask, g, has_request_context, request
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -111,6 +112,23 @@ def writer_bind(engine: Engine) -> Engine:
     if engine.dialect.name == "sqlite":
         return engine.execution_options(sqlite_immediate=True)
     return engine
+
+
+def hold_job_lock(session: Session, job: str) -> bool:
+    """Take the lock that lets one process at a time run ``job``, until the transaction ends.
+
+    False when another process holds it. On PostgreSQL this is a transaction-level advisory
+    lock, which the server also releases when the holder's connection dies, so a killed run
+    never leaves the job locked. On SQLite a writer's ``BEGIN IMMEDIATE`` already holds the
+    database's only write lock, so a second run waits for the first to finish (then finds
+    nothing left to do) and this has nothing to add. The session must be a writer.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        session.execute(text("SELECT 1"))  # starts the transaction, and so takes the lock
+        return True
+    key = int.from_bytes(hashlib.sha256(job.encode()).digest()[:8], "big", signed=True)
+    return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key}))
 
 
 def reader_bind(engine: Engine) -> Engine:

@@ -131,6 +131,8 @@ EXPECTED: dict[str, tuple[str, dict[str, int | str]]] = {
     "compliance.printable": ("GET", only("dsl", "head", "admin")),
     "compliance.person": ("GET", only("dsl", "head", "admin")),
     "compliance.record_offline": ("GET", only("dsl", "head", "admin")),
+    "compliance.remind_overdue": ("GET", only("dsl", "head", "admin")),
+    "compliance.remind_person": ("GET", only("dsl", "head", "admin")),
     # xAPI: the LRS authenticates itself (401 without credentials); sessions may read only,
     # and the matrix sends no X-Experience-API-Version header (400). The dead letter and the
     # credential in the URLs do not exist (404 for admins).

@@ -8,12 +8,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from elearn.compliance import reminders
+from elearn.compliance import reminders, sending
 from elearn.compliance.requirements import POLICY_DUE_DAYS
 from elearn.compliance.rules import uk_date
 from elearn.compliance.services import record_policy_releases
 from elearn.db import utcnow
-from elearn.mail import MailError, SmtpSettings, send_mail
+from elearn.mail import SmtpSettings
 
 
 @click.group("compliance")
@@ -77,18 +77,17 @@ def remind(dry_run: bool, as_of: date | None) -> None:
             )
             return
         assert smtp is not None
-        sent = 0
-        for message in plan.messages:
-            try:
-                send_mail(smtp, [message.mail])
-            except MailError as error:
-                raise click.ClickException(
-                    f"Stopped after sending {sent} of {len(plan.messages)} message(s): {error}. "
-                    "The rest will go on the next run."
-                ) from error
-            reminders.record_sent(session, message, sent_on=day, sent_at=utcnow())
-            # Committed one at a time: a failure later never causes a repeat of this one.
-            session.commit()
-            sent += 1
-            click.echo(f"Sent to {message.address}: {message.mail.subject}")
-        click.echo(f"{day.isoformat()}: sent {sent} message(s).")
+
+    def shown(message: reminders.Outgoing) -> None:
+        click.echo(f"Sent to {message.address}: {message.mail.subject}")
+
+    factory = current_app.extensions["elearn.writer_sessionmaker"]
+    report = sending.deliver(factory, plan.messages, smtp, sent_on=day, on_sent=shown)
+    for message in report.taken:
+        click.echo(f"Skipped {message.address}: already reminded about it today.")
+    if report.error is not None:
+        raise click.ClickException(
+            f"Stopped after sending {len(report.sent)} of {len(plan.messages)} message(s): "
+            f"{report.error}. The rest will go on the next run."
+        )
+    click.echo(f"{day.isoformat()}: sent {len(report.sent)} message(s).")

@@ -23,6 +23,8 @@ class ReminderKind(StrEnum):
     DUE = "due"
     OVERDUE = "overdue"
     DIGEST = "digest"
+    # Sent from the dashboard by a DSL, head or trust admin, on the day it refers to.
+    CHASE = "chase"
 
 
 class Reminder(Base):
@@ -33,11 +35,17 @@ class Reminder(Base):
     plus ``repeat``, which counts the weeks of an overdue spell so that overdue reminders
     repeat weekly and nothing else does. A digest is keyed by its recipient and the Monday of
     its week.
+
+    The second unique key, one row per person, course and day, is the claim that keeps a
+    reminder to once a day even when two runs (two app servers' cron, or the dashboard and
+    cron) try at the same moment: the row is inserted and committed before the e-mail goes,
+    so the second run finds the first one's claim and sends nothing.
     """
 
     __tablename__ = "compliance_reminders"
     __table_args__ = (
         UniqueConstraint("user_id", "course_id", "kind", "refers_to_on", "repeat"),
+        UniqueConstraint("user_id", "course_id", "sent_on", name="uq_compliance_reminders_day"),
         Index("ix_compliance_reminders_sent_on", "sent_on"),
     )
 

@@ -13,20 +13,23 @@ and sends each person one e-mail listing their items. Each academy's DSLs and he
 weekly digest naming the staff who are overdue or expired, and the staff with training to do
 who have no e-mail address (so someone tells them in person).
 
-Every item is recorded as a :class:`~elearn.compliance.models.Reminder` only once its e-mail
-was accepted by the mail server, and items already recorded are never sent again. A run that
-missed a day catches up on the next one.
+Every item is claimed as a :class:`~elearn.compliance.models.Reminder` row, committed before
+its e-mail goes (see :mod:`elearn.compliance.sending`), and items already recorded are never
+sent again; a claim whose e-mail the mail server would not take is withdrawn, so the next run
+tries again. Two runs at the same moment (cron on two app servers) therefore send each item
+once. A run that missed a day catches up on the next one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -82,6 +85,17 @@ class Outgoing:
     address: str
     mail: Mail
     items: tuple[Item, ...]
+    # Writes the e-mail again for fewer items (when another run claimed some of them).
+    compose: Callable[[list[Item]], Mail] | None = None
+    # The recipient's academy, which files the audit entry of a reminder sent by hand.
+    academy_id: int | None = None
+
+    def only(self, items: Iterable[Item]) -> Outgoing:
+        """This message covering only ``items``."""
+        kept = tuple(items)
+        if kept == self.items or self.compose is None:
+            return replace(self, items=kept)
+        return replace(self, items=kept, mail=self.compose(list(kept)))
 
     @property
     def is_digest(self) -> bool:
@@ -173,13 +187,14 @@ def _training_link(base_url: str, items: list[Item]) -> str:
     return base_url.rstrip("/") + path
 
 
-def _personal_mail(row: PersonRow, items: list[Item], *, trust_name: str, base_url: str) -> Mail:
+def personal_mail(row: PersonRow, items: list[Item], *, trust_name: str, base_url: str) -> Mail:
     kinds = {item.kind for item in items}
     if len(items) == 1:
         subject = {
             ReminderKind.OVERDUE: "Overdue training",
             ReminderKind.DUE: "Training due soon",
             ReminderKind.WINDOW_OPEN: "Training to do",
+            ReminderKind.CHASE: "Training reminder",
         }[items[0].kind]
         subject = f"{subject}: {items[0].text.split(':', 1)[0]}"
     elif ReminderKind.OVERDUE in kinds:
@@ -292,8 +307,12 @@ def plan_reminders(
     for row, items in personal:
         fresh = [item for item in items if item.key not in sent]
         if fresh:
-            mail = _personal_mail(row, fresh, trust_name=trust_name, base_url=base_url)
-            messages.append(Outgoing(row.user_id, row.name, row.email or "", mail, tuple(fresh)))
+            compose = partial(personal_mail, row, trust_name=trust_name, base_url=base_url)
+            messages.append(
+                Outgoing(
+                    row.user_id, row.name, row.email or "", compose(fresh), tuple(fresh), compose
+                )
+            )
     for recipient, name, lapsed, unreachable, flagged, item in digests:
         if item.key in sent:
             continue
@@ -350,11 +369,17 @@ def _digests(matrix: Matrix, as_of: date) -> tuple[list[DigestPlan], list[str]]:
     return plans, notes
 
 
-def record_sent(
+def claim(
     session: Session, message: Outgoing, *, sent_on: date, sent_at: datetime
-) -> list[Reminder]:
-    """Record a message's items as sent (call only once the mail server accepted it)."""
+) -> tuple[Outgoing | None, list[Reminder]]:
+    """Record a message's items before it is sent; the caller commits, then sends.
+
+    Items another run has claimed already (the same reminder, or anything about the same
+    course for the same person that day) are left out. Returns the message for the items
+    claimed here (None if there are none) and the rows, to withdraw if sending fails.
+    """
     rows: list[Reminder] = []
+    items: list[Item] = []
     for item in message.items:
         row = Reminder(
             user_id=item.user_id,
@@ -366,10 +391,18 @@ def record_sent(
             sent_at=sent_at,
         )
         try:
-            # Another run may have recorded it a moment ago; one record is enough.
             with session.begin_nested():
                 session.add(row)
         except IntegrityError:
             continue
         rows.append(row)
-    return rows
+        items.append(item)
+    if not items:
+        return None, []
+    return message.only(items), rows
+
+
+def withdraw(session: Session, rows: list[Reminder]) -> None:
+    """Take back claims whose e-mail was not sent, so the next run sends them."""
+    if rows:
+        session.execute(delete(Reminder).where(Reminder.id.in_([row.id for row in rows])))

@@ -332,10 +332,12 @@ def offline_courses(catalog: Catalog, person: User) -> list[Course]:
         "lead it was overdue.",
         {
             "kind": "Which reminder it was: window_open (the training can be renewed now), "
-            "due (it is due soon), overdue (it is late; sent weekly) or digest (the weekly "
-            "summary sent to a safeguarding lead).",
+            "due (it is due soon), overdue (it is late; sent weekly), digest (the weekly "
+            "summary sent to a safeguarding lead) or chase (sent from the training dashboard "
+            "by a safeguarding lead, head teacher or trust administrator).",
             "course": "The course it was about.",
-            "about_date": "The due date the reminder was about.",
+            "about_date": "The due date the reminder was about; for a chase, the day it "
+            "was sent from the dashboard.",
             "sent_on": "The day it was sent.",
         },
     ),

@@ -44,21 +44,21 @@ bp = Blueprint("compliance", __name__, url_prefix="/compliance", template_folder
 AS_OF_RANGE = timedelta(days=5 * 366)
 
 
-def _catalog() -> Catalog:
+def app_catalog() -> Catalog:
     return current_app.extensions["elearn.catalog"].get()
 
 
-def _today() -> date:
+def uk_today() -> date:
     return uk_date(utcnow())
 
 
-def _due_days() -> int:
+def policy_due_days() -> int:
     return int(current_app.config["ELEARN"].get("POLICY_SIGN_OFF_DAYS") or POLICY_DUE_DAYS)
 
 
 def _as_of() -> date:
     """The report date: today, or the ``as_of`` the viewer picked (bad values mean today)."""
-    today = _today()
+    today = uk_today()
     raw = request.args.get("as_of", "")
     try:
         picked = date.fromisoformat(raw) if raw else today
@@ -74,14 +74,14 @@ def _helpers() -> dict[str, object]:
 
 def _note_new_policy_versions(matrix: Matrix) -> None:
     """Remember the day a policy version was first seen; its due date counts from it."""
-    if not matrix.unrecorded_policies or matrix.as_of != _today():
+    if not matrix.unrecorded_policies or matrix.as_of != uk_today():
         return
     with current_app.extensions["elearn.writer_sessionmaker"]() as writer:
-        services.record_policy_releases(writer, _catalog(), seen_on=matrix.as_of)
+        services.record_policy_releases(writer, app_catalog(), seen_on=matrix.as_of)
         writer.commit()
 
 
-def _scoped_academy(requested: int | None) -> Academy | None:
+def scoped_academy(requested: int | None) -> Academy | None:
     """The academy a report covers: a lead's own; for an admin, the one asked for or None
     (the whole trust). Anything the viewer may not see is a 404."""
     if can.is_admin(current_user):
@@ -99,7 +99,7 @@ def _scoped_academy(requested: int | None) -> Academy | None:
 
 
 def _matrix(academy: Academy | None) -> Matrix:
-    catalog = _catalog()
+    catalog = app_catalog()
     course_ids = tuple(
         course.id for course in catalog.courses if course.recurrence or course.policy
     )
@@ -109,7 +109,7 @@ def _matrix(academy: Academy | None) -> Matrix:
         academy_id=academy.id if academy else None,
         as_of=_as_of(),
         filters=Filters.parse(request.args, course_ids),
-        policy_due_days=_due_days(),
+        policy_due_days=policy_due_days(),
     )
     _note_new_policy_versions(matrix)
     return matrix
@@ -129,7 +129,7 @@ def person_url_prefix() -> str:
 
 
 def _page_context(matrix: Matrix, academy: Academy | None) -> dict[str, object]:
-    as_of = matrix.as_of if matrix.as_of != _today() else None
+    as_of = matrix.as_of if matrix.as_of != uk_today() else None
     scope: dict[str, str] = {}
     if can.is_admin(current_user):
         # An admin's report names its academy, or says it is the whole trust.
@@ -151,7 +151,7 @@ def _page_context(matrix: Matrix, academy: Academy | None) -> dict[str, object]:
         "person_url": person_url_prefix(),
         "statuses": list(Status),
         "roles": TRAINED_ROLES,
-        "today": _today(),
+        "today": uk_today(),
         "custom_as_of": as_of,
         "scope_args": extra,
         "trust_wide": academy is None,
@@ -166,7 +166,7 @@ def dashboard() -> str | Response:
     they get every member of staff in the trust in one list."""
     if can.is_admin(current_user) and request.args.get("all") != "1":
         return redirect(url_for("compliance.trust"))
-    academy = _scoped_academy(None)
+    academy = scoped_academy(None)
     matrix = _matrix(academy)
     return render_template("compliance/academy.html", **_page_context(matrix, academy))
 
@@ -175,7 +175,7 @@ def dashboard() -> str | Response:
 @requires(can.can_view_compliance)
 def academy(academy_id: int) -> str:
     """Any academy's matrix for an admin (the trust overview's drill-down); a lead's own."""
-    found = _scoped_academy(academy_id)
+    found = scoped_academy(academy_id)
     matrix = _matrix(found)
     return render_template("compliance/academy.html", **_page_context(matrix, found))
 
@@ -185,19 +185,19 @@ def academy(academy_id: int) -> str:
 def trust() -> str:
     as_of = _as_of()
     overview = services.trust_overview(
-        get_db(), _catalog(), as_of=as_of, policy_due_days=_due_days()
+        get_db(), app_catalog(), as_of=as_of, policy_due_days=policy_due_days()
     )
     return render_template(
         "compliance/trust.html",
         overview=overview,
-        engagement=trust_engagement(get_db(), _catalog()),
-        today=_today(),
-        custom_as_of=as_of if as_of != _today() else None,
+        engagement=trust_engagement(get_db(), app_catalog()),
+        today=uk_today(),
+        custom_as_of=as_of if as_of != uk_today() else None,
         statuses=list(Status),
     )
 
 
-def _requested_academy() -> int | None:
+def requested_academy() -> int | None:
     raw = request.args.get("academy", "")
     if not raw:
         return None
@@ -211,7 +211,7 @@ def _requested_academy() -> int | None:
 @requires(can.can_view_compliance)
 def export() -> Response:
     """The current filtered view as a CSV download."""
-    academy = _scoped_academy(_requested_academy())
+    academy = scoped_academy(requested_academy())
     matrix = _matrix(academy)
     slug = academy.code if academy else "trust"
     name = f"training-{slug}-{matrix.as_of.isoformat()}.csv"
@@ -226,14 +226,14 @@ def export() -> Response:
 @requires(can.can_view_compliance)
 def printable() -> str:
     """The current filtered view laid out for paper, e.g. to show an inspector."""
-    academy = _scoped_academy(_requested_academy())
+    academy = scoped_academy(requested_academy())
     matrix = _matrix(academy)
     return render_template(
         "compliance/print.html", **_page_context(matrix, academy), printed_at=utcnow()
     )
 
 
-def _person_or_404(staff_id: int) -> User:
+def person_or_404(staff_id: int) -> User:
     scope = None if can.is_admin(current_user) else current_user.academy_id
     if scope is None and not can.is_admin(current_user):
         abort(404)
@@ -246,15 +246,15 @@ def _person_or_404(staff_id: int) -> User:
 @bp.route("/people/<int:staff_id>")
 @requires(can.can_view_compliance)
 def person(staff_id: int) -> str:
-    found = _person_or_404(staff_id)
+    found = person_or_404(staff_id)
     record = services.person_record(
-        get_db(), _catalog(), found, as_of=_today(), policy_due_days=_due_days()
+        get_db(), app_catalog(), found, as_of=uk_today(), policy_due_days=policy_due_days()
     )
     return render_template(
         "compliance/person.html",
         record=record,
-        can_record=bool(services.offline_courses(_catalog(), found)) and found.active,
-        titles={course.id: course.title for course in _catalog().courses},
+        can_record=bool(services.offline_courses(app_catalog(), found)) and found.active,
+        titles={course.id: course.title for course in app_catalog().courses},
     )
 
 
@@ -264,16 +264,16 @@ def record_offline(staff_id: int) -> str | Response | tuple[str, int]:
     """Record training done elsewhere (an INSET day, an external course) as a completion."""
     from elearn.learning.services import LearningError, record_offline_completion
 
-    found = _person_or_404(staff_id)
+    found = person_or_404(staff_id)
     if not found.active or not can.can_record_offline_training(current_user, found.academy_id):
         abort(404)
-    catalog = _catalog()
+    catalog = app_catalog()
     courses = services.offline_courses(catalog, found)
     if not courses:
         abort(404)
     form = OfflineTrainingForm()
     form.course.choices = [("", "Choose a course")] + [(c.id, c.title) for c in courses]
-    today = _today()
+    today = uk_today()
     status = 200
     if request.method == "POST":
         status = 422
@@ -311,3 +311,6 @@ def record_offline(staff_id: int) -> str | Response | tuple[str, int]:
                     )
                     return redirect(url_for("compliance.person", staff_id=found.id))
     return render_template("compliance/offline.html", form=form, person=found, today=today), status
+
+
+from elearn.compliance import remind_views  # noqa: E402, F401

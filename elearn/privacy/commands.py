@@ -6,8 +6,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from elearn.db import utcnow
-from elearn.privacy.retention import AUDIENCES, apply_retention, retention_months, retention_plan
+from elearn.db import hold_job_lock, utcnow
+from elearn.privacy.retention import (
+    AUDIENCES,
+    RETENTION_JOB,
+    apply_retention,
+    retention_months,
+    retention_plan,
+)
 
 
 @click.group("privacy", cls=AppGroup)
@@ -25,6 +31,9 @@ def retention_command(dry_run: bool) -> None:
     """
     now = utcnow()
     with current_app.extensions["elearn.writer_sessionmaker"]() as session:
+        if not dry_run and not hold_job_lock(session, RETENTION_JOB):
+            click.echo("Retention is being applied by another server right now; nothing to do.")
+            return
         months = retention_months(session, current_app.config["ELEARN"])
         click.echo(
             "Keeping leavers' details for: "
@@ -46,6 +55,7 @@ def retention_command(dry_run: bool) -> None:
                 "Nothing was changed."
             )
             return
+        # The lock taken above is this transaction's, so apply_retention holds it already.
         result = apply_retention(session, months, now=now)
         session.commit()
         click.echo(f"Erased {len(result.erased)}; kept {len(result.held)} that must be kept.")

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from elearn.audit.services import record
 from elearn.auth.models import User
 from elearn.auth.roles import Role
+from elearn.db import hold_job_lock
 from elearn.privacy.holds import reasons_to_keep
 from elearn.privacy.models import RetentionSetting
 from elearn.privacy.services import erase_person
@@ -34,6 +35,12 @@ CONFIG_KEYS = {
     "staff": "RETENTION_STAFF_MONTHS",
 }
 MAX_MONTHS = 1200
+# The lock name that keeps retention to one run at a time across app servers.
+RETENTION_JOB = "privacy.retention"
+
+
+class RetentionRunning(Exception):
+    """Another process (another app server's cron) is applying retention right now."""
 
 
 def audience_of(role: Role) -> str:
@@ -151,7 +158,13 @@ def apply_retention(
     now: datetime,
     actor_id: int | None = None,
 ) -> RetentionPlan:
-    """Erase everyone due; also forget roster uploads nobody confirmed. Caller commits."""
+    """Erase everyone due; also forget roster uploads nobody confirmed. Caller commits.
+
+    Raises RetentionRunning when another process is applying retention at this moment: one
+    run is enough, and two would erase the same people twice over.
+    """
+    if not hold_job_lock(session, RETENTION_JOB):
+        raise RetentionRunning
     plan = retention_plan(session, months, as_of=now.date())
     for item in plan.due:
         erase_person(session, item.user_id, actor_id=actor_id, now=now)

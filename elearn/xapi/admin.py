@@ -16,7 +16,7 @@ monitoring system needs no admin account; everyone else gets 401 or 403.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import (
     Blueprint,
@@ -78,12 +78,21 @@ def _configured_endpoint() -> str:
     return str(current_app.config["ELEARN"].get("LRS_ENDPOINT") or "").strip()
 
 
+def _status(now: datetime) -> forwarder.LrsStatus:
+    return forwarder.lrs_status(
+        get_db(),
+        now,
+        configured=bool(_configured_endpoint()),
+        stall_after=forwarder.stall_from_settings(current_app.config["ELEARN"]),
+    )
+
+
 def _index(form: CredentialForm, status: int = 200) -> Page:
     db = get_db()
     now = utcnow()
     page = render_template(
         "xapi_admin/index.html",
-        status=forwarder.lrs_status(db, now),
+        status=_status(now),
         endpoint=_configured_endpoint(),
         dead_letters=forwarder.dead_letters(db),
         credentials=credentials.list_credentials(db),
@@ -201,15 +210,20 @@ def health() -> Response | tuple[Response, int]:
     if denied is not None:
         return denied
     now = utcnow()
-    status = forwarder.lrs_status(get_db(), now)
+    status = _status(now)
     age = status.oldest_undelivered_age
+    stalled = status.stalled_for
 
     def stamp(value: object) -> str | None:
         return format_timestamp(value) if value is not None else None  # type: ignore[arg-type]
 
     return jsonify(
         healthy=status.healthy,
-        configured=bool(_configured_endpoint()),
+        state=status.health.value,
+        configured=status.configured,
+        stalled_reason=status.stalled_reason,
+        stalled_for_seconds=int(stalled.total_seconds()) if stalled is not None else None,
+        last_delivered_at=stamp(status.last_delivered_at),
         backlog=status.backlog,
         dead_letters=status.dead,
         oldest_undelivered_at=stamp(status.oldest_undelivered_at),

@@ -8,7 +8,9 @@
 
 ``forward --once`` suits cron (one pass, then exit; the exit status is 1 if the LRS could not
 be reached or refused a statement, so cron mails someone); without it, the forwarder keeps
-running and sleeps ``--interval`` seconds between passes.
+running and sleeps ``--interval`` seconds between passes. Any number of forwarders may run at
+once (the same cron line on every app server): a pass that finds the oldest statements held
+by another leaves them alone, and one that dies lets go within ``ELEARN_LRS_LEASE_SECONDS``.
 """
 
 from __future__ import annotations
@@ -82,8 +84,9 @@ def forward(once: bool, interval: float, batch: int | None) -> None:
     client = _client()
     size = batch or int(current_app.config["ELEARN"].get("LRS_BATCH") or forwarder.DEFAULT_BATCH)
     factory = current_app.extensions["elearn.writer_sessionmaker"]
+    lease = forwarder.lease_from_settings(current_app.config["ELEARN"])
     if once:
-        report = forwarder.run_once(factory, client, utcnow(), batch=size)
+        report = forwarder.run_once(factory, client, utcnow(), batch=size, lease=lease)
         client.close()
         _show(report)
         if report.retry_at is not None or report.dead:
@@ -91,7 +94,9 @@ def forward(once: bool, interval: float, batch: int | None) -> None:
         return
     click.echo(f"Forwarding to {client.endpoint} every {interval:g} s (Ctrl+C to stop).")
     try:
-        forwarder.run_loop(factory, client, interval=interval, batch=size, on_pass=_show)
+        forwarder.run_loop(
+            factory, client, interval=interval, batch=size, lease=lease, on_pass=_show
+        )
     except KeyboardInterrupt:
         click.echo("Stopped.")
 

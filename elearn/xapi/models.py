@@ -73,8 +73,13 @@ class StoredStatement(Base):
     )
     forward_attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column()
+    # The pass that holds the statement while ``next_attempt_at`` is its lease: only that
+    # pass may renew the lease or record a failure, so a pass that outlived its lease (and
+    # was taken over) cannot disturb the one that took over.
+    lease_token: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(Text)
-    delivered_at: Mapped[datetime | None] = mapped_column()
+    # Indexed for the health check's "last delivered at".
+    delivered_at: Mapped[datetime | None] = mapped_column(index=True)
     # When delivery last failed; kept after a later success so the health view can say when.
     last_error_at: Mapped[datetime | None] = mapped_column(index=True)
 

@@ -65,8 +65,8 @@ def test_the_page_shows_backlog_oldest_age_and_last_error(lrs_configured, signed
     assert "2 records" in html
     assert "waiting 3 hours" in html
     assert "HTTP 503: Service Unavailable" in html
-    assert "Needs attention" in html
-    assert "Records have been waiting for 3 hours" in html
+    assert "Stalled" in html
+    assert "Nothing has been delivered for 3 hours while records wait" in html
     assert "hidden-pw" not in html
 
 
@@ -240,12 +240,12 @@ def test_only_trust_admins_see_the_page(client, make, db, role):
     assert db.scalars(select(LrsCredential)).all() == []
 
 
-def test_health_json_for_an_admin(signed_in_admin, db):
+def test_health_json_for_an_admin(lrs_configured, signed_in_admin, db):
     record(db, hours_ago=2, error="connection refused")
     record(db, state=ForwardState.DEAD, error="HTTP 400: no")
     body = signed_in_admin.get("/admin/lrs/health.json").get_json()
     assert body["healthy"] is False
-    assert body["configured"] is False
+    assert body["configured"] is True
     assert body["backlog"] == 1
     assert body["dead_letters"] == 1
     assert 7000 <= body["oldest_undelivered_age_seconds"] <= 7300
@@ -272,3 +272,56 @@ def test_health_json_with_a_monitoring_credential(client, db):
     assert get(reader.key, "wrong").status_code == 401
     assert get(writer.key, writer.secret).status_code == 403
     assert client.get("/admin/lrs/health.json").status_code == 401
+
+
+def delivered(db, *, minutes_ago: float) -> None:
+    row = record(db, hours_ago=minutes_ago / 60 + 1)
+    row.forward_state = ForwardState.DELIVERED
+    row.delivered_at = utcnow() - timedelta(minutes=minutes_ago)
+    db.commit()
+
+
+def test_health_says_stalled_when_records_wait_and_nothing_is_sent(
+    lrs_configured, signed_in_admin, db
+):
+    # A forwarder delivered something 40 minutes ago and has sent nothing since (killed, say),
+    # while a record has been waiting for 30 minutes: no error, nothing leased.
+    delivered(db, minutes_ago=40)
+    record(db, hours_ago=0.5)
+    body = signed_in_admin.get("/admin/lrs/health.json").get_json()
+    assert body["healthy"] is False
+    assert body["state"] == "stalled"
+    assert 1700 <= body["stalled_for_seconds"] <= 1900
+    assert "elearn xapi forward" in body["stalled_reason"]
+    html = signed_in_admin.get("/admin/lrs").get_data(as_text=True)
+    assert "Stalled" in html
+    assert "Nothing has been delivered for 30 minutes" in html
+
+
+def test_health_gives_the_lrs_error_as_the_reason_for_a_stall(lrs_configured, signed_in_admin, db):
+    record(db, hours_ago=1, error="HTTP 503: down for maintenance")
+    body = signed_in_admin.get("/admin/lrs/health.json").get_json()
+    assert body["state"] == "stalled"
+    assert "HTTP 503: down for maintenance" in body["stalled_reason"]
+
+
+def test_a_busy_queue_that_is_moving_is_not_stalled(lrs_configured, signed_in_admin, db):
+    delivered(db, minutes_ago=1)
+    record(db, hours_ago=0.5)
+    body = signed_in_admin.get("/admin/lrs/health.json").get_json()
+    assert body["state"] == "healthy"
+    assert body["healthy"] is True
+    assert body["stalled_reason"] is None
+    assert body["last_delivered_at"].endswith("Z")
+
+
+def test_health_without_an_external_lrs_says_so_instead_of_an_age(signed_in_admin, db):
+    record(db, hours_ago=24 * 3000)  # kept for years, never meant to go anywhere
+    body = signed_in_admin.get("/admin/lrs/health.json").get_json()
+    assert body["state"] == "not_configured"
+    assert body["configured"] is False
+    assert body["oldest_undelivered_age_seconds"] is None
+    assert body["stalled_reason"] is None
+    html = signed_in_admin.get("/admin/lrs").get_data(as_text=True)
+    assert "No external LRS is set up" in html
+    assert "3000 days" not in html and "waiting" not in html.split('id="oldest"')[1][:200]

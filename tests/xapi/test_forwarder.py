@@ -282,7 +282,7 @@ def test_a_forwarder_killed_between_sending_and_marking_resends_and_the_lrs_keep
     assert {rows[i].forward_state for i in ids} == {ForwardState.PENDING}
 
     # Another pass during the lease leaves them alone (the killed one might still be running).
-    assert forwarder.run_once(factory, lrs_client, T0 + timedelta(seconds=30)).sent == 0
+    assert forwarder.run_once(factory, lrs_client, T0 + timedelta(seconds=10)).sent == 0
     forwarder.run_once(factory, lrs_client, T0 + LATER)
     assert_all_delivered_once(db, fake_lrs, ids)
     assert Counter(put_ids(fake_lrs)) == {i: 2 for i in ids}
@@ -336,6 +336,7 @@ def test_the_health_figures(db, factory, lrs_client, fake_lrs):
     assert status.oldest_undelivered_at == T0
     assert status.oldest_undelivered_age == timedelta(hours=3)
     assert not status.healthy and status.last_error is None
+    assert status.health is forwarder.Health.STALLED
 
     fake_lrs.reject(ids[0], "bad")
     forwarder.run_once(factory, lrs_client, T0 + timedelta(hours=3))
@@ -344,6 +345,7 @@ def test_the_health_figures(db, factory, lrs_client, fake_lrs):
     assert (status.backlog, status.dead) == (0, 1)
     assert "bad" in status.last_error
     assert status.last_error_at == T0 + timedelta(hours=3)
+    assert status.health is forwarder.Health.REFUSED
 
 
 @pytest.fixture
@@ -370,3 +372,39 @@ def test_recording_a_learning_event_never_touches_the_network(
     assert len(rows) == 1
     assert rows[0].forward_state is ForwardState.PENDING
     assert fake_lrs.requests == []
+
+
+class _Ticking:
+    """A monotonic clock that moves ``step`` seconds every time it is read."""
+
+    def __init__(self, step: float) -> None:
+        self.step = step
+        self.value = 0.0
+
+    def __call__(self) -> float:
+        self.value += self.step
+        return self.value
+
+
+def test_a_long_batch_renews_its_lease_so_no_other_pass_takes_over(
+    db, factory, lrs_client, fake_lrs
+):
+    ids = record(db, 12)
+    ticking = _Ticking(2.0)  # each statement takes a few seconds: far past one lease in all
+    others: list[int] = []
+
+    class Watched:
+        timeout = lrs_client.timeout
+
+        def put_statement(self, statement_id, statement):
+            # While the first pass sends, a second forwarder tries at the same moment.
+            moment = T0 + timedelta(seconds=ticking.value)
+            others.append(forwarder.run_once(factory, lrs_client, moment, lease=6.0).sent)
+            return lrs_client.put_statement(statement_id, statement)
+
+    report = forwarder.run_once(factory, Watched(), T0, lease=6.0, monotonic=ticking)
+    assert report.delivered == 12
+    assert ticking.value > 6.0 * 3  # the batch outlasted its first lease several times
+    assert others == [0] * 12
+    assert_all_delivered_once(db, fake_lrs, ids)
+    assert Counter(put_ids(fake_lrs)) == {i: 1 for i in ids}

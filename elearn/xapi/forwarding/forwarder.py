@@ -16,11 +16,14 @@ from cron, or as a loop), sends the ``pending`` statements in arrival order with
   LRS's reason; an admin can send it again after fixing the cause, and the rest carry on.
 
 A pass claims its statements in a short transaction by giving them a lease (their
-``next_attempt_at`` moves past the time the pass can take), sends them with no transaction
-open, then records the outcomes in a second short transaction. Two forwarders never send the
-same statements at once, and a forwarder killed between sending and recording leaves them to
-be sent again when the lease runs out: ``PUT`` with the same id is idempotent, so the LRS
-still keeps one copy.
+``next_attempt_at`` moves a short time ahead, with the pass's own ``lease_token``), sends them
+with no transaction open, renewing the lease in a short transaction whenever less than one
+request's worth of it is left, then records the outcomes in a second short transaction. Two
+forwarders never send the same statements at once: the one that finds the head of the queue
+leased leaves the whole queue alone, so statements still go in arrival order (and so in order
+per actor). A forwarder killed mid-batch stops renewing, and the next one takes over once the
+short lease runs out; ``PUT`` with the same id is idempotent, so the LRS still keeps one copy
+of anything sent twice.
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ import json
 import logging
 import random
 import time
+import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -39,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from elearn.audit import services as audit
 from elearn.db import utcnow
+from elearn.xapi.formats import format_timestamp
 from elearn.xapi.forwarding.client import Delivery, LrsClient, Outcome, backoff_delay
 from elearn.xapi.models import ForwardState, StoredStatement
 
@@ -48,8 +54,11 @@ SessionFactory = Callable[[], Session]
 DEFAULT_BATCH = 100
 # Refusals of elearn's credentials, not of a statement: retry, never dead-letter.
 LRS_WIDE_STATUSES = frozenset({401, 403})
-# The health check calls the backlog stale when something has waited longer than this.
-STALE_AFTER = timedelta(hours=1)
+# How long a pass holds its statements unless configured otherwise (ELEARN_LRS_LEASE_SECONDS).
+DEFAULT_LEASE = 30.0
+# The health check calls delivery stalled when statements have waited this long with nothing
+# delivered (ELEARN_LRS_STALL_MINUTES): a few cron minutes, a lease and the longest back-off.
+STALL_AFTER = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -81,9 +90,21 @@ def client_from_settings(settings: Mapping[str, Any]) -> LrsClient | None:
     )
 
 
-def lease_seconds(count: int, timeout: float) -> float:
-    """How long a pass may hold its statements: each PUT can take a connect and a read."""
-    return 60.0 + 2.0 * timeout * count
+def lease_seconds(lease: float, timeout: float) -> float:
+    """How long a claim lasts: never less than three timeouts, so one PUT (a connect and a
+    read) always fits in what is left when the lease is renewed."""
+    return max(lease, 3.0 * timeout)
+
+
+def lease_from_settings(settings: Mapping[str, Any]) -> float:
+    """The configured lease, in seconds."""
+    return float(settings.get("LRS_LEASE_SECONDS") or DEFAULT_LEASE)
+
+
+def stall_from_settings(settings: Mapping[str, Any]) -> timedelta:
+    """How long delivery may be quiet, while statements wait, before it counts as stalled."""
+    minutes = settings.get("LRS_STALL_MINUTES")
+    return timedelta(minutes=float(minutes)) if minutes else STALL_AFTER
 
 
 def run_once(
@@ -92,11 +113,24 @@ def run_once(
     now: datetime,
     *,
     batch: int = DEFAULT_BATCH,
+    lease: float = DEFAULT_LEASE,
     rng: random.Random | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> ForwardReport:
-    """Send up to ``batch`` due statements, oldest first, and record what happened."""
+    """Send up to ``batch`` due statements, oldest first, and record what happened.
+
+    ``now`` is when the pass starts; later moments of the pass (lease renewals) are ``now``
+    plus the time elapsed on ``monotonic``.
+    """
     rng = rng or random.Random()
     s = StoredStatement
+    hold = timedelta(seconds=lease_seconds(lease, client.timeout))
+    started = monotonic()
+
+    def current() -> datetime:
+        return now + timedelta(seconds=monotonic() - started)
+
+    token = uuid.uuid4().hex
     with session_factory() as session:
         rows = session.execute(
             select(s.seq, s.statement_id, s.payload, s.next_attempt_at, s.forward_attempts)
@@ -107,22 +141,32 @@ def run_once(
         ).all()
         claimed = []
         for row in rows:
-            # Only a prefix of the queue is sent, so a statement waiting to be retried holds
-            # back the ones after it and order is kept.
+            # Only a prefix of the queue is sent, so a statement waiting to be retried (or
+            # leased to another pass) holds back the ones after it and order is kept.
             if row.next_attempt_at is not None and row.next_attempt_at > now:
                 break
             claimed.append(row)
         if not claimed:
             session.rollback()
             return ForwardReport(waiting_until=rows[0].next_attempt_at if rows else None)
-        lease = now + timedelta(seconds=lease_seconds(len(claimed), client.timeout))
+        lease_until = now + hold
         session.execute(
-            update(s).where(s.seq.in_([row.seq for row in claimed])).values(next_attempt_at=lease)
+            update(s)
+            .where(s.seq.in_([row.seq for row in claimed]))
+            .values(next_attempt_at=lease_until, lease_token=token)
         )
         session.commit()
 
     outcomes: list[tuple[Any, Delivery]] = []
     for row in claimed:
+        # Renew while a whole request (a connect and a read) no longer fits in the lease;
+        # the statements sent already stay held too, until their outcome is recorded.
+        if lease_until - current() < timedelta(seconds=2.0 * client.timeout):
+            renewed = _renew_lease(session_factory, claimed, token, current() + hold)
+            if renewed is None:
+                log.warning("LRS delivery: the lease ran out and another pass took over")
+                break
+            lease_until = renewed
         delivery = client.put_statement(row.statement_id, json.loads(row.payload))
         outcomes.append((row, delivery))
         if _is_retry(delivery):
@@ -132,6 +176,7 @@ def run_once(
     with session_factory() as session:
         delivered = [row.seq for row, d in outcomes if d.outcome is Outcome.DELIVERED]
         if delivered:
+            # Recorded whoever holds the lease now: the LRS has the statement either way.
             session.execute(
                 update(s)
                 .where(s.seq.in_(delivered), s.forward_state == ForwardState.PENDING)
@@ -139,9 +184,11 @@ def run_once(
                     forward_state=ForwardState.DELIVERED,
                     delivered_at=now,
                     next_attempt_at=None,
+                    lease_token=None,
                     forward_attempts=s.forward_attempts + 1,
                 )
             )
+        ours = (s.forward_state == ForwardState.PENDING, s.lease_token == token)
         dead = 0
         retry_at = None
         last_error = None
@@ -154,6 +201,7 @@ def run_once(
                 "forward_attempts": attempts,
                 "last_error": last_error,
                 "last_error_at": now,
+                "lease_token": None,
             }
             if _is_retry(delivery):
                 delay = backoff_delay(attempts, delivery.retry_after, rng)
@@ -162,17 +210,13 @@ def run_once(
             else:
                 dead += 1
                 values.update(forward_state=ForwardState.DEAD, next_attempt_at=None)
-            session.execute(
-                update(s)
-                .where(s.seq == row.seq, s.forward_state == ForwardState.PENDING)
-                .values(**values)
-            )
+            session.execute(update(s).where(s.seq == row.seq, *ours).values(**values))
         # Statements claimed but not sent (the pass stopped early) are free again at once.
         for row in claimed[len(outcomes) :]:
             session.execute(
                 update(s)
-                .where(s.seq == row.seq, s.forward_state == ForwardState.PENDING)
-                .values(next_attempt_at=row.next_attempt_at)
+                .where(s.seq == row.seq, *ours)
+                .values(next_attempt_at=row.next_attempt_at, lease_token=None)
             )
         session.commit()
     if last_error:
@@ -187,12 +231,35 @@ def run_once(
     )
 
 
+def _renew_lease(
+    session_factory: SessionFactory, rows: list[Any], token: str, until: datetime
+) -> datetime | None:
+    """Extend this pass's lease on all it claimed; None if another pass has taken it over."""
+    s = StoredStatement
+    with session_factory() as session:
+        result = session.execute(
+            update(s)
+            .where(
+                s.seq.in_([row.seq for row in rows]),
+                s.forward_state == ForwardState.PENDING,
+                s.lease_token == token,
+            )
+            .values(next_attempt_at=until)
+        )
+        if int(getattr(result, "rowcount", 0) or 0) != len(rows):
+            session.rollback()
+            return None
+        session.commit()
+    return until
+
+
 def run_loop(
     session_factory: SessionFactory,
     client: LrsClient,
     *,
     interval: float = 30.0,
     batch: int = DEFAULT_BATCH,
+    lease: float = DEFAULT_LEASE,
     clock: Callable[[], datetime] = utcnow,
     sleep: Callable[[float], None] = time.sleep,
     passes: int | None = None,
@@ -207,7 +274,7 @@ def run_loop(
     while passes is None or done < passes:
         result: ForwardReport | None
         try:
-            result = run_once(session_factory, client, clock(), batch=batch)
+            result = run_once(session_factory, client, clock(), batch=batch, lease=lease)
         except Exception:
             # A database hiccup must not end a forwarder that runs for weeks; the statements
             # are still pending and the next pass picks them up.
@@ -253,6 +320,18 @@ def describe(delivery: Delivery) -> str:
 # --- status and dead letters ------------------------------------------------------------------
 
 
+class Health(StrEnum):
+    """The one-word state of delivery, for monitoring."""
+
+    HEALTHY = "healthy"
+    # No external LRS is configured: statements are only kept in elearn's own store.
+    NOT_CONFIGURED = "not_configured"
+    # Statements wait and nothing has been delivered for longer than expected.
+    STALLED = "stalled"
+    # The LRS refused statements (dead letters) that an admin should look at.
+    REFUSED = "refused"
+
+
 @dataclass(frozen=True)
 class LrsStatus:
     """The state of delivery, for the admin page and the health check."""
@@ -265,16 +344,38 @@ class LrsStatus:
     last_error_at: datetime | None
     # When the oldest pending statement is next tried (None: at the next pass).
     next_attempt_at: datetime | None
+    last_delivered_at: datetime | None = None
+    configured: bool = True
+    # Statements are waiting and nothing has been delivered for this long (None: not stalled).
+    stalled_for: timedelta | None = None
+    # Why delivery is stalled, in words an admin can act on.
+    stalled_reason: str | None = None
+
+    @property
+    def health(self) -> Health:
+        if not self.configured:
+            return Health.NOT_CONFIGURED
+        if self.stalled_for is not None:
+            return Health.STALLED
+        if self.dead:
+            return Health.REFUSED
+        return Health.HEALTHY
 
     @property
     def healthy(self) -> bool:
-        """No dead letters, and nothing has waited longer than STALE_AFTER."""
-        age = self.oldest_undelivered_age
-        return self.dead == 0 and (age is None or age <= STALE_AFTER)
+        """Nothing refused, nothing stalled; or no LRS configured, so nothing to deliver."""
+        return self.health in (Health.HEALTHY, Health.NOT_CONFIGURED)
 
 
-def lrs_status(session: Session, now: datetime) -> LrsStatus:
-    """Backlog, dead letters, the oldest undelivered statement and the latest error."""
+def lrs_status(
+    session: Session,
+    now: datetime,
+    *,
+    configured: bool = True,
+    stall_after: timedelta = STALL_AFTER,
+) -> LrsStatus:
+    """Backlog, dead letters, the oldest undelivered statement, the latest error and delivery,
+    and whether delivery has stalled (with the reason)."""
     s = StoredStatement
     waiting = (ForwardState.PENDING, ForwardState.DEAD)
     counts = dict(
@@ -291,20 +392,54 @@ def lrs_status(session: Session, now: datetime) -> LrsStatus:
         .order_by(s.last_error_at.desc(), s.seq.desc())
         .limit(1)
     ).first()
-    head = session.scalar(
-        select(s.next_attempt_at)
+    head = session.execute(
+        select(s.stored_at, s.next_attempt_at)
         .where(s.forward_state == ForwardState.PENDING)
         .order_by(s.seq)
         .limit(1)
-    )
-    return LrsStatus(
-        backlog=counts.get(ForwardState.PENDING, 0),
+    ).first()
+    last_delivered = session.scalar(select(func.max(s.delivered_at)))
+    backlog = counts.get(ForwardState.PENDING, 0)
+    base = LrsStatus(
+        backlog=backlog,
         dead=counts.get(ForwardState.DEAD, 0),
         oldest_undelivered_at=oldest,
         oldest_undelivered_age=max(timedelta(0), now - oldest) if oldest else None,
         last_error=error.last_error if error else None,
         last_error_at=error.last_error_at if error else None,
-        next_attempt_at=head,
+        next_attempt_at=head.next_attempt_at if head else None,
+        last_delivered_at=last_delivered,
+        configured=configured,
+    )
+    if not configured:
+        # Nothing is meant to be delivered, so how long records have "waited" means nothing.
+        return replace(base, oldest_undelivered_at=None, oldest_undelivered_age=None)
+    if head is None:
+        return base
+    # Quiet since the later of the last delivery and the arrival of what waits now.
+    quiet_since = max(head.stored_at, last_delivered) if last_delivered else head.stored_at
+    quiet = now - quiet_since
+    if quiet <= stall_after:
+        return base
+    return replace(base, stalled_for=quiet, stalled_reason=_stall_reason(base, now, quiet_since))
+
+
+def _stall_reason(status: LrsStatus, now: datetime, quiet_since: datetime) -> str:
+    due = status.next_attempt_at
+    if status.last_error and status.last_error_at and status.last_error_at >= quiet_since:
+        text = f"the LRS has accepted nothing since {format_timestamp(quiet_since)}: "
+        text += f"the last attempt failed with {status.last_error}"
+        if due is not None and due > now:
+            text += f"; the next try is at {format_timestamp(due)}"
+        return text
+    if due is not None and due > now:
+        return (
+            f"a forwarder is sending (its claim runs until {format_timestamp(due)}) but "
+            f"nothing has been delivered since {format_timestamp(quiet_since)}"
+        )
+    return (
+        f"records are due but nothing has sent them since {format_timestamp(quiet_since)}: "
+        "check that `elearn xapi forward` runs (from cron or as a service)"
     )
 
 
