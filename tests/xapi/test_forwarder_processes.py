@@ -67,14 +67,13 @@ def record(db, n: int, actors: int) -> dict[str, list[str]]:
     start = utcnow() - timedelta(minutes=5)
     for i in range(n):
         actor = f"learner{i % actors:03d}"
-        statement = statements.quiz_attempted(
+        statement = statements.statement_for(
+            statements.QuizAttempted(course_id="smart-ks2", quiz_title="SMART quiz"),
             statement_id=uuid.uuid4(),
             base_url=SITE,
             actor_name=actor,
             timestamp=start + timedelta(seconds=i),
             registration=uuid.uuid4(),
-            course_id="smart-ks2",
-            quiz_title="SMART quiz",
         )
         stored = record_statement(db, statement, stored_at=start + timedelta(seconds=i))
         by_actor[actor].append(stored.statement_id)
