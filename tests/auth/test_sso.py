@@ -26,7 +26,7 @@ def provider(app_config):
                 "OIDC_CLIENT_ID": CLIENT_ID,
                 "OIDC_CLIENT_SECRET": CLIENT_SECRET,
                 "OIDC_ALLOWED_TENANTS": TENANT,
-                "OIDC_ALLOWED_DOMAINS": DOMAIN,
+                "OIDC_ALLOWED_DOMAINS": f"{DOMAIN},hilltop.example",
                 "OIDC_LABEL": "Sign in with Microsoft 365",
             }
         )
@@ -80,7 +80,12 @@ def test_a_matched_staff_member_signs_in(provider, client, make, db):
     teacher = make.user(
         Role.STAFF, make.academy(), display_name="Mariam Begum", email="M.Begum@Northfield.example"
     )
-    provider.claims = {"tid": TENANT, "email": "m.begum@northfield.example", "name": "Mariam B"}
+    provider.claims = {
+        "tid": TENANT,
+        "xms_edov": True,
+        "email": "m.begum@northfield.example",
+        "name": "Mariam B",
+    }
     response = school_sign_in(client)
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert "Welcome, Mariam" in client.get("/").get_data(as_text=True)
@@ -99,7 +104,11 @@ def test_microsoft_sign_in_name_is_used_when_there_is_no_email_claim(provider, c
     make.user(
         Role.STAFF, make.academy(), display_name="Rhys Evans", email="r.evans@hilltop.example"
     )
-    provider.claims = {"tid": TENANT, "preferred_username": "R.Evans@hilltop.example"}
+    provider.claims = {
+        "tid": TENANT,
+        "xms_edov": True,
+        "preferred_username": "R.Evans@hilltop.example",
+    }
     assert school_sign_in(client).headers["Location"] == "/"
 
 
@@ -136,7 +145,7 @@ def test_accounts_from_outside_the_trust_are_refused(provider, client, make, cla
 def test_an_unknown_email_is_refused_and_no_account_is_created(provider, client, make, db):
     make.user(Role.STAFF, make.academy(), email="someone@northfield.example")
     before = db.scalar(select(func.count()).select_from(User))
-    provider.claims = {"tid": TENANT, "email": "new.starter@northfield.example"}
+    provider.claims = {"tid": TENANT, "xms_edov": True, "email": "new.starter@northfield.example"}
     page = refused(client, school_sign_in(client))
     assert "We could not find an account for you here." in page
     db.expire_all()
@@ -145,7 +154,7 @@ def test_an_unknown_email_is_refused_and_no_account_is_created(provider, client,
 
 def test_a_deactivated_person_cannot_sign_in_with_sso(provider, client, make):
     make.user(Role.STAFF, make.academy(), email="left@northfield.example", active=False)
-    provider.claims = {"tid": TENANT, "email": "left@northfield.example"}
+    provider.claims = {"tid": TENANT, "xms_edov": True, "email": "left@northfield.example"}
     assert "could not find an account" in refused(client, school_sign_in(client))
 
 
@@ -169,7 +178,7 @@ def test_a_roster_id_claim_matches_when_configured(roster_claim, client, make):
 )
 def test_a_bad_id_token_is_refused(provider, client, make, fault):
     make.user(Role.STAFF, make.academy(), email="m.begum@northfield.example")
-    provider.claims = {"tid": TENANT, "email": "m.begum@northfield.example"}
+    provider.claims = {"tid": TENANT, "xms_edov": True, "email": "m.begum@northfield.example"}
     provider.fault = fault
     page = refused(client, school_sign_in(client))
     assert "Signing in with your school account did not work" in page
@@ -182,7 +191,7 @@ def test_a_callback_without_a_matching_state_is_refused(provider, client):
 
 def test_sign_in_returns_to_the_page_asked_for(provider, client, make):
     make.user(Role.STAFF, make.academy(), email="m.begum@northfield.example")
-    provider.claims = {"tid": TENANT, "email": "m.begum@northfield.example"}
+    provider.claims = {"tid": TENANT, "xms_edov": True, "email": "m.begum@northfield.example"}
     assert school_sign_in(client, "/my-data").headers["Location"] == "/my-data"
 
 
@@ -193,7 +202,7 @@ def wrong_secret(provider, app_config):
 
 
 def test_a_wrong_client_secret_means_no_sign_in(wrong_secret, client, make):
-    wrong_secret.claims = {"tid": TENANT, "email": "m.begum@northfield.example"}
+    wrong_secret.claims = {"tid": TENANT, "xms_edov": True, "email": "m.begum@northfield.example"}
     make.user(Role.STAFF, make.academy(), email="m.begum@northfield.example")
     assert "did not work" in refused(client, school_sign_in(client))
 
