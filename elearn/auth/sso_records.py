@@ -97,9 +97,10 @@ class SignInPage:
     total: int
 
 
-def recent_sign_ins(session: Session, *, search: str = "", page: int = 1) -> SignInPage:
+def recent_sign_ins(session: Session, *, search: str = "", page: int = 1) -> SignInPage | None:
     """Newest first, ``PER_PAGE`` to a page; ``search`` matches part of the name or e-mail
-    the account gave, or of the name or e-mail of the person it concerns."""
+    the account gave, or of the name or e-mail of the person it concerns. None for a page
+    past the last."""
     query = select(SsoSignIn).outerjoin(User, User.id == SsoSignIn.user_id)
     words = search.strip().lower()
     if words:
@@ -119,7 +120,8 @@ def recent_sign_ins(session: Session, *, search: str = "", page: int = 1) -> Sig
         )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // PER_PAGE))
-    page = min(max(page, 1), pages)
+    if not 1 <= page <= pages:
+        return None
     entries = session.scalars(
         query.options(joinedload(SsoSignIn.user))
         .order_by(SsoSignIn.at.desc(), SsoSignIn.id.desc())
