@@ -9,6 +9,7 @@ from elearn.admin.views import Page, _confirm_page, _confirmed, _person_or_404, 
 from elearn.auth import permissions as can
 from elearn.auth import sso_records
 from elearn.auth.access import requires
+from elearn.auth.sso_views import EXTENSION as SSO_EXTENSION
 from elearn.db import get_db, utcnow
 from elearn.web.numbers import parse_whole_number
 
@@ -26,7 +27,7 @@ def sso_sign_ins() -> Page:
         found=found,
         search=search,
         describe_reason=sso_records.describe_reason,
-        configured=bool(current_app.extensions.get("elearn.sso")),
+        configured=bool(current_app.extensions.get(SSO_EXTENSION)),
     )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 from sqlalchemy import func, select
 
-from elearn.auth.models import LoginSession, User
+from elearn.auth.models import LoginSession, SsoIdentity, SsoSignIn, User
 from elearn.auth.roles import Role
 from elearn.auth.sso import SsoSettings
 from tests.auth.mock_oidc import CLIENT_ID, CLIENT_SECRET, running_provider
@@ -245,3 +246,42 @@ def test_microsofts_multi_tenant_issuer_is_checked_against_the_tokens_tenant():
     assert issuer_ok({"tid": TENANT}, f"https://login.microsoftonline.com/{TENANT}/v2.0")
     assert not issuer_ok({"tid": TENANT}, "https://login.microsoftonline.com/common/v2.0")
     assert options["aud"]["values"] == [CLIENT_ID]
+
+
+def test_each_sign_in_and_refusal_is_kept_with_its_reason_and_logged(
+    provider, client, make, db, caplog
+):
+    teacher = make.user(
+        Role.STAFF, make.academy(), display_name="Mariam Begum", email="m.begum@northfield.example"
+    )
+    caplog.set_level(logging.WARNING, logger="elearn.sso")
+    entra = {"tid": TENANT, "oid": "00000000-0000-0000-66f3-3332eca7ea81", "name": "Mariam Begum"}
+    provider.claims = {**entra, "sub": "mariam", "email": "m.begum@northfield.example"}
+    provider.claims["xms_edov"] = True
+    assert school_sign_in(client).headers["Location"] == "/"
+    client.logout()
+    # Her address changes; the next sign-in still finds her by the link.
+    provider.claims = {**entra, "sub": "mariam", "email": "m.khan@northfield.example"}
+    assert school_sign_in(client).headers["Location"] == "/"
+    client.logout()
+    # A second account with her old address is refused.
+    provider.claims = {**entra, "sub": "someone-else", "email": "m.begum@northfield.example"}
+    provider.claims["xms_edov"] = True
+    refused(client, school_sign_in(client))
+    provider.fault = "expired"
+    refused(client, school_sign_in(client))
+
+    db.expire_all()
+    kept = db.scalars(select(SsoSignIn).order_by(SsoSignIn.id)).all()
+    assert [(k.reason, k.succeeded, k.user_id) for k in kept] == [
+        ("linked_by_email", True, teacher.id),
+        ("identity", True, teacher.id),
+        ("linked_elsewhere", False, teacher.id),
+        ("token_invalid", False, None),
+    ]
+    assert kept[1].email == "m.khan@northfield.example" and kept[1].tenant_id == TENANT
+    identity = db.scalars(select(SsoIdentity)).one()
+    assert (identity.subject, identity.email) == ("mariam", "m.khan@northfield.example")
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("refused (linked_elsewhere)" in w for w in warnings)
+    assert sum("SSO sign-in (" in w for w in warnings) == 2
