@@ -188,15 +188,19 @@ def linking_email(claims: Mapping[str, Any], settings: SsoSettings) -> tuple[str
     Google vouches for an address with ``email_verified``. Entra ID's ``email`` claim is
     whatever the account's mail attribute holds, which tenant admins (and some apps) can set
     to anything: it counts only with ``xms_edov`` (the address's domain is verified in the
-    tenant) or from a tenant the trust named as its own. Either way the address must be in
-    one of the trust's own domains.
+    tenant) or from a tenant the trust named as its own. Without an ``email`` claim, Entra's
+    sign-in name (``preferred_username``) stands in only in the trust's own tenants: it is
+    not covered by ``xms_edov``. Either way the address must be in one of the trust's own
+    domains.
     """
     email = TokenIdentity.from_claims(claims).email
+    tenant = str(claims.get("tid") or "").lower()
+    if email and not _text(claims, "email") and tenant not in settings.own_tenants:
+        email = None
     if not email:
         return None, "no_email"
     said_unverified = "email_verified" in claims and not _truthy(claims["email_verified"])
-    if claims.get("tid"):
-        tenant = str(claims["tid"]).lower()
+    if tenant:
         vouched = _truthy(claims.get("xms_edov")) or tenant in settings.own_tenants
     else:
         vouched = _truthy(claims.get("email_verified"))

@@ -101,7 +101,16 @@ def test_a_matched_staff_member_signs_in(provider, client, make, db):
     assert client.get("/").status_code == 302
 
 
-def test_microsoft_sign_in_name_is_used_when_there_is_no_email_claim(provider, client, make):
+@pytest.fixture
+def own_tenant(provider, app_config):
+    app_config["OIDC_OWN_TENANTS"] = TENANT
+    return provider
+
+
+def test_microsoft_sign_in_name_is_used_in_an_own_tenant_without_an_email_claim(
+    own_tenant, client, make
+):
+    provider = own_tenant
     make.user(
         Role.STAFF, make.academy(), display_name="Rhys Evans", email="r.evans@hilltop.example"
     )
