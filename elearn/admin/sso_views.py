@@ -5,13 +5,22 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from elearn.admin.views import Page, _confirm_page, _confirmed, _person_or_404, bp
+from elearn.admin import services
+from elearn.admin.views import Page, bp
 from elearn.auth import permissions as can
 from elearn.auth import sso_records
 from elearn.auth.access import requires
+from elearn.auth.models import User
 from elearn.auth.sso_views import EXTENSION as SSO_EXTENSION
 from elearn.db import get_db, utcnow
 from elearn.web.numbers import parse_whole_number
+
+
+def _person_or_404(user_id: int) -> User:
+    person = services.visible_person(get_db(), current_user, user_id)
+    if person is None:
+        abort(404)
+    return person
 
 
 @bp.get("/sign-ins")
@@ -40,14 +49,18 @@ def sso_identity_remove(user_id: int, identity_id: int) -> Page:
     if identity is None:
         abort(404)
     address = identity.email or "no e-mail address given"
-    if not _confirmed():
-        return _confirm_page(
-            f"Remove {person.display_name}'s school account link?",
-            f"The school account ({address}) will no longer sign in as {person.display_name}. "
-            "Their next sign-in with a school account is treated as a first one: it links "
-            "again only by a verified address in the trust's domains, or by roster id.",
-            "Remove link",
-            url_for("admin.person", user_id=person.id),
+    if request.form.get("confirm") != "yes":
+        # Ask first: the confirmation page posts the same form again, confirmed.
+        return render_template(
+            "admin/confirm.html",
+            title=f"Remove {person.display_name}'s school account link?",
+            explain=f"The school account ({address}) will no longer sign in as "
+            f"{person.display_name}. Their next sign-in with a school account is treated as a "
+            "first one: it links again only by a verified address in the trust's domains, or "
+            "by roster id.",
+            button="Remove link",
+            action=request.path,
+            back=url_for("admin.person", user_id=person.id),
         )
     sso_records.remove_identity(db, current_user, person, identity, now=utcnow())
     db.commit()
