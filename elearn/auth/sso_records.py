@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 from elearn.audit.services import record_about_person
 from elearn.auth.models import SsoIdentity, SsoSignIn, User
 from elearn.auth.sso import TokenIdentity
+from elearn.mail import Mail
 from elearn.privacy.registry import SectionGuide, register_eraser, register_exporter
 
 PER_PAGE = 50
@@ -129,6 +130,39 @@ def recent_sign_ins(session: Session, *, search: str = "", page: int = 1) -> Sig
         .limit(PER_PAGE)
     ).all()
     return SignInPage(list(entries), page, pages, total)
+
+
+LINKED_SUBJECT = "A school account now signs in to your e-safety training account"
+
+
+def link_notice(
+    person: User, token: TokenIdentity, *, at: datetime, trust_name: str, site_url: str
+) -> Mail | None:
+    """Tell the person, at the address held here, that a school account was linked to them.
+
+    Whoever could give a directory account the person's address before they first signed in
+    would be signed in as them from then on; the real owner reads this at their own mailbox
+    and can have the link removed. None when the person has no address here.
+    """
+    if not person.email:
+        return None
+    if token.tenant_id:
+        source = f"Microsoft 365 (organisation {token.tenant_id})"
+    elif token.hosted_domain:
+        source = f"Google Workspace ({token.hosted_domain})"
+    else:
+        source = "your school's sign-in service"
+    account = token.email or "an account without an e-mail address"
+    body = (
+        f"Hello {person.first_name},\n\n"
+        f"On {at.strftime('%-d %B %Y at %H:%M')} UTC the school account {account} from "
+        f"{source} signed in to {trust_name}'s e-safety training for the first time, and is "
+        "now linked to your account there: from now on it signs in as you.\n\n"
+        "If that was you, there is nothing to do. If it was not, tell your school's IT team "
+        "or the trust's data protection officer straight away, so they can remove the link.\n\n"
+        f"{site_url}\n"
+    )
+    return Mail(to=(person.email,), subject=LINKED_SUBJECT, body=body)
 
 
 def identities_of(session: Session, user_id: int) -> list[SsoIdentity]:

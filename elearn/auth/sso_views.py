@@ -23,16 +23,19 @@ from werkzeug.wrappers import Response
 
 from elearn.auth import services
 from elearn.auth.access import public
+from elearn.auth.models import User
 from elearn.auth.sso import (
     DID_NOT_WORK,
     SsoRefused,
     SsoSettings,
+    TokenIdentity,
     claims_options,
     find_or_link_person,
 )
-from elearn.auth.sso_records import describe_reason, record_sign_in
+from elearn.auth.sso_records import describe_reason, link_notice, record_sign_in
 from elearn.auth.views import _safe_next
 from elearn.db import utcnow
+from elearn.mail import deliver_logged
 
 bp = Blueprint("sso", __name__, url_prefix="/sso")
 log = logging.getLogger("elearn.sso")
@@ -135,6 +138,20 @@ def _record_refusal(claims: Mapping[str, Any], refused: SsoRefused) -> None:
     )
 
 
+def _tell_about_link(person: User, token: TokenIdentity) -> None:
+    """E-mail the person that a school account was linked to them (after it committed)."""
+    config = current_app.config["ELEARN"]
+    notice = link_notice(
+        person,
+        token,
+        at=utcnow(),
+        trust_name=str(config["TRUST_NAME"]),
+        site_url=str(config["BASE_URL"]).rstrip("/") + "/",
+    )
+    if notice is not None:
+        deliver_logged(config, [notice], what="school account linked")
+
+
 @bp.get("/callback")
 @public
 def callback() -> Response:
@@ -182,6 +199,8 @@ def callback() -> Response:
         claims.get("iss"),
         claims.get("sub"),
     )
+    if match.how != "identity":
+        _tell_about_link(match.person, TokenIdentity.from_claims(claims))
     login_user(person)
     target = session.pop(NEXT_KEY, "") or url_for("core.home")
     return redirect(_safe_next(target) or url_for("core.home"))

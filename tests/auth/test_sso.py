@@ -13,6 +13,7 @@ from elearn.auth.models import LoginSession, SsoIdentity, SsoSignIn, User
 from elearn.auth.roles import Role
 from elearn.auth.sso import SsoSettings
 from tests.auth.mock_oidc import CLIENT_ID, CLIENT_SECRET, running_provider
+from tests.smtp import plain_text
 
 TENANT = "6b1f3c0e-1111-4222-8333-944455556666"
 DOMAIN = "northfield.example"
@@ -294,3 +295,23 @@ def test_each_sign_in_and_refusal_is_kept_with_its_reason_and_logged(
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any("refused (linked_elsewhere)" in w for w in warnings)
     assert sum("SSO sign-in (" in w for w in warnings) == 2
+
+
+def test_the_person_is_told_at_their_own_address_when_an_account_is_linked(
+    smtp, provider, client, make
+):
+    make.user(
+        Role.STAFF, make.academy(), display_name="Mariam Begum", email="m.begum@northfield.example"
+    )
+    provider.claims = {"tid": TENANT, "sub": "mariam", "xms_edov": True}
+    provider.claims["email"] = "m.begum@northfield.example"
+    assert school_sign_in(client).headers["Location"] == "/"
+    [mail] = smtp.to("m.begum@northfield.example")
+    assert mail["Subject"] == "A school account now signs in to your e-safety training account"
+    body = plain_text(mail)
+    assert f"Microsoft 365 (organisation {TENANT})" in body
+    assert "tell your school's IT team" in body
+    client.logout()
+    # Later sign-ins with the linked account send nothing more.
+    assert school_sign_in(client).headers["Location"] == "/"
+    assert len(smtp.to("m.begum@northfield.example")) == 1
