@@ -51,9 +51,10 @@ REASONS = {
     "remove the old link on their page and ask them to sign in again.",
     "person_inactive": "Refused: the school account is linked to someone who has left or "
     "whose account here is switched off.",
-    "token_invalid": "Refused: the sign-in could not be checked (the provider's answer was "
-    "not signed properly, had expired, or was meant for another site). If it keeps "
-    "happening, check the app registration's client id and secret.",
+    "token_invalid": "Refused: the sign-in could not be checked or completed (the provider's "
+    "answer was not signed properly, had expired, was meant for another site, or the sign-in "
+    "was started in another browser). If it keeps happening, check the app registration's "
+    "client id and secret.",
 }
 
 

@@ -182,7 +182,6 @@ def callback() -> Response:
             )
             services.open_session(writer, match.person, now=now)
             writer.commit()
-            person = match.person
     except SsoRefused as refused:
         _record_refusal(claims, refused)
         flash(refused.message, "error")
@@ -195,12 +194,12 @@ def callback() -> Response:
     log.warning(
         "SSO sign-in (%s): person=%s issuer=%s subject=%s",
         match.how,
-        person.id,
+        match.person.id,
         claims.get("iss"),
         claims.get("sub"),
     )
     if match.how != "identity":
         _tell_about_link(match.person, TokenIdentity.from_claims(claims))
-    login_user(person)
+    login_user(match.person)
     target = session.pop(NEXT_KEY, "") or url_for("core.home")
     return redirect(_safe_next(target) or url_for("core.home"))
