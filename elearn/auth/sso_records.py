@@ -193,11 +193,9 @@ def remove_identity(
         action="person.sso_unlink",
         person=person,
         at=now,
-        detail={
-            "issuer": identity.issuer,
-            "tenant_id": identity.tenant_id,
-            "object_id": identity.object_id,
-        },
+        # Which provider, not which account: the trail outlives the person's erasure, and
+        # the account's ids would still point at them in the school's directory.
+        detail={"issuer": identity.issuer, "tenant_id": identity.tenant_id},
     )
     session.delete(identity)
 
