@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select
@@ -23,6 +23,9 @@ from elearn.mail import Mail
 from elearn.privacy.registry import SectionGuide, register_eraser, register_exporter
 
 PER_PAGE = 50
+# Long enough to answer "why could she not sign in last term?"; refusals carry the address
+# of whoever tried (a pupil's personal account, say), so they are not kept for ever.
+SIGN_INS_KEPT = timedelta(days=365)
 
 # Reason code -> what happened, in words an IT lead can act on.
 REASONS = {
@@ -164,6 +167,12 @@ def link_notice(
         f"{site_url}\n"
     )
     return Mail(to=(person.email,), subject=LINKED_SUBJECT, body=body)
+
+
+def purge_old_sign_ins(session: Session, *, now: datetime) -> int:
+    """Forget sign-in records older than ``SIGN_INS_KEPT``; how many went."""
+    result = session.execute(delete(SsoSignIn).where(SsoSignIn.at < now - SIGN_INS_KEPT))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def identities_of(session: Session, user_id: int) -> list[SsoIdentity]:
