@@ -71,6 +71,9 @@ DEFAULTS: dict[str, Any] = {
     "OIDC_CLIENT_SECRET": "",
     "OIDC_ALLOWED_TENANTS": "",
     "OIDC_ALLOWED_DOMAINS": "",
+    # Microsoft tenants whose e-mail addresses the trust's own IT staff assign: there an
+    # address counts as verified for a first sign-in even without the xms_edov claim.
+    "OIDC_OWN_TENANTS": "",
     "OIDC_LABEL": "Sign in with your school account",
     "OIDC_ROSTER_ID_CLAIM": "",
     "OIDC_TIMEOUT_SECONDS": 10,

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from elearn.admin.models import AccessNotice, CardJob
 from elearn.audit.models import AuditEntry
-from elearn.auth.models import Academy, LoginAttempt, LoginSession, ParentLink, User
+from elearn.auth.models import (
+    Academy,
+    LoginAttempt,
+    LoginSession,
+    ParentLink,
+    SsoIdentity,
+    SsoSignIn,
+    User,
+)
 from elearn.compliance.models import PolicyRelease, Reminder
 from elearn.learning.models import Certificate, CourseCycle, LessonRead, PolicySignOff
 from elearn.privacy.models import RetentionSetting
@@ -35,6 +43,8 @@ __all__ = [
     "ReportEntry",
     "RetentionSetting",
     "RosterUpload",
+    "SsoIdentity",
+    "SsoSignIn",
     "StatementActivity",
     "StatementAgent",
     "StoredStatement",

@@ -103,6 +103,9 @@ EXPECTED: dict[str, tuple[str, dict[str, int | str]]] = {
     "admin.class_list": ("GET", only("staff", "dsl", "head", "admin")),
     "admin.sign_in_cards": ("GET", each(403, staff=302, dsl=302, head=302, admin=302)),
     "admin.import_upload": ("GET", only("admin")),
+    # School account sign-ins are the trust's IT business; the world's link is nobody's.
+    "admin.sso_sign_ins": ("GET", only("admin")),
+    "admin.sso_identity_remove": ("POST", each(403, admin=404)),
     "admin.import_confirm": ("POST", each(403, admin=404)),
     "admin.import_applied": ("GET", each(403, admin=404)),
     "admin.import_template": ("GET", only("admin")),
@@ -183,6 +186,7 @@ def world(make, app_config) -> World:
         "credential_id": 999_999,
         "notice_id": 999_999,
         "entry_id": 999_999,
+        "identity_id": 999_999,
     }
     params.update(safeguarding_params(make.session, users, app_config["DATA_DIR"]))
     return World(users=users, params=params)

@@ -29,6 +29,7 @@ from elearn.admin.forms import (
 )
 from elearn.audit.models import AuditEntry
 from elearn.auth import permissions as can
+from elearn.auth import sso_records
 from elearn.auth.access import requires
 from elearn.auth.models import Academy, User
 from elearn.auth.roles import Role
@@ -56,6 +57,8 @@ ACTION_LABELS = {
     "roster.deactivate": "Marked as left by a roster import",
     "privacy.export": "Personal data exported",
     "person.erase": "Personal details erased",
+    "person.sso_link": "School account linked at first sign-in",
+    "person.sso_unlink": "School account link removed",
 }
 
 
@@ -221,6 +224,9 @@ def _person_page(person: User, link_form: LinkForm, status: int = 200) -> Page:
         records=_pupil_records(person),
         link_form=link_form,
         history=history,
+        school_accounts=sso_records.identities_of(db, person.id)
+        if can.can_manage_trust_settings(current_user)
+        else [],
         manage=can.can_manage_person(current_user, person),
         may_reset=services.may_reset_password(current_user, person)
         and person.id != current_user.id,
@@ -501,4 +507,4 @@ def academy_contact(academy_id: int) -> Page:
 
 
 # The class sign-in and roster import pages live in their own modules on this blueprint.
-from elearn.admin import classroom_views, import_views  # noqa: E402, F401
+from elearn.admin import classroom_views, import_views, sso_views  # noqa: E402, F401

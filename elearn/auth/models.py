@@ -195,3 +195,59 @@ class LoginAttempt(Base):
     ip: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column(Boolean)
     attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SsoIdentity(Base):
+    """A school account (Microsoft 365 or Google Workspace) linked to a person.
+
+    Found again by the provider's stable subject (``iss`` + ``sub``), never by e-mail: the
+    e-mail claim can change, and in Entra ID anyone able to edit an account's mail attribute
+    could otherwise take over whoever has that address here. Entra's tenant (``tid``) and
+    object id (``oid``) are kept too, so IT staff can find the account in their directory.
+    """
+
+    __tablename__ = "sso_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject", name="uq_sso_identities_subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    issuer: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(String(255))
+    tenant_id: Mapped[str | None] = mapped_column(String(64))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    # The address the provider gave at the latest sign-in: shown to admins, never matched on.
+    email: Mapped[str | None] = mapped_column(String(254))
+    # How the first sign-in found the person: "email" or "roster_id".
+    linked_by: Mapped[str] = mapped_column(String(20))
+    linked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class SsoSignIn(Base):
+    """One sign-in with a school account, or one refusal, with the reason as a code.
+
+    Refusals usually have no person (nobody was found), so the provider's own claims are kept:
+    they are what an IT lead searches by when someone cannot sign in.
+    """
+
+    __tablename__ = "sso_sign_ins"
+    __table_args__ = (Index("ix_sso_sign_ins_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    issuer: Mapped[str | None] = mapped_column(String(300))
+    subject: Mapped[str | None] = mapped_column(String(255))
+    tenant_id: Mapped[str | None] = mapped_column(String(64))
+    hosted_domain: Mapped[str | None] = mapped_column(String(255))
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+    user: Mapped[User | None] = relationship()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from elearn.audit.services import record
 from elearn.auth.models import User
 from elearn.auth.roles import Role
+from elearn.auth.sso_records import purge_old_sign_ins
 from elearn.db import hold_job_lock
 from elearn.privacy.holds import reasons_to_keep
 from elearn.privacy.models import RetentionSetting
@@ -158,7 +159,8 @@ def apply_retention(
     now: datetime,
     actor_id: int | None = None,
 ) -> RetentionPlan:
-    """Erase everyone due; also forget roster uploads nobody confirmed. Caller commits.
+    """Erase everyone due; also forget roster uploads nobody confirmed and old school account
+    sign-in records. Caller commits.
 
     Raises RetentionRunning when another process is applying retention at this moment: one
     run is enough, and two would erase the same people twice over.
@@ -169,6 +171,7 @@ def apply_retention(
     for item in plan.due:
         erase_person(session, item.user_id, actor_id=actor_id, now=now)
     purged = purge_stale_uploads(session, now=now)
+    sign_ins_purged = purge_old_sign_ins(session, now=now)
     record(
         session,
         actor_id=actor_id,
@@ -179,6 +182,7 @@ def apply_retention(
             "erased": len(plan.due),
             "kept_for_holds": len(plan.held),
             "uploads_purged": purged,
+            "sso_sign_ins_purged": sign_ins_purged,
             "months": dict(months),
         },
         at=now,

@@ -11,8 +11,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from elearn.audit.services import record, record_about_person
-from elearn.auth.models import Academy, User
+from elearn.auth.models import Academy, SsoIdentity, User
 from elearn.auth.roles import Role
+from elearn.auth.sso_records import record_sign_in
 from elearn.compliance.models import Reminder, ReminderKind
 from elearn.db import utcnow
 from elearn.learning.models import Certificate
@@ -64,6 +65,37 @@ def _third_party_statements(person: User) -> list[dict]:
             "timestamp": now,
         },
     ]
+
+
+def _school_account(db, person: User) -> None:
+    """A linked Microsoft 365 account, its sign-in, and an earlier refusal that found nobody
+    (from another tenant) but carries the person's name and address."""
+    tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+    claims = {
+        "iss": f"https://login.microsoftonline.com/{tenant}/v2.0",
+        "sub": "AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ",
+        "tid": tenant,
+        "oid": "00000000-0000-0000-66f3-3332eca7ea81",
+        "email": EMAIL,
+        "name": NAME,
+    }
+    now = utcnow()
+    db.add(
+        SsoIdentity(
+            user_id=person.id,
+            issuer=claims["iss"],
+            subject=claims["sub"],
+            tenant_id=tenant,
+            object_id=claims["oid"],
+            email=EMAIL.lower(),
+            linked_by="email",
+            linked_at=now,
+            last_used_at=now,
+        )
+    )
+    record_sign_in(db, claims, reason="linked_by_email", user_id=person.id, ip="192.0.2.7", now=now)
+    elsewhere = {**claims, "tid": "f8cdef31-a31e-4b4a-93e4-5f571e91255a", "sub": "other"}
+    record_sign_in(db, elsewhere, reason="wrong_tenant", user_id=None, ip="192.0.2.7", now=now)
 
 
 def build(app, make, db) -> Everything:
@@ -150,6 +182,7 @@ def build(app, make, db) -> Everything:
     record_statements(
         db, _third_party_statements(person), user_ids=[person.id, None], received=True
     )
+    _school_account(db, person)
     db.commit()
     code = db.scalar(select(Certificate.code).where(Certificate.user_id == person.id))
     assert code is not None

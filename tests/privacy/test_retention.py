@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from elearn.audit.models import AuditEntry
-from elearn.auth.models import User
+from elearn.auth.models import SsoSignIn, User
 from elearn.auth.roles import Role
+from elearn.auth.sso_records import record_sign_in
 from elearn.privacy import holds
 from elearn.privacy.commands import privacy
 from elearn.privacy.retention import months_before, retention_months
@@ -109,3 +110,23 @@ def test_the_command_keeps_leavers_with_a_hold_and_says_why(app, make, db):
     db.rollback()  # end the read snapshot and forget loaded rows:
     db.expire_all()  # the command committed in its own session
     assert db.get(User, gone.id).erased_at is None
+
+
+def test_the_command_forgets_school_account_sign_ins_after_a_year(app, db):
+    now = datetime.now(UTC)
+    for days, address in ((400, "old.refusal@gmail.example"), (30, "recent@northfield.example")):
+        record_sign_in(
+            db,
+            {"iss": "https://accounts.google.com", "sub": address, "email": address},
+            reason="wrong_domain",
+            user_id=None,
+            ip=None,
+            now=now - timedelta(days=days),
+        )
+    db.commit()
+    result = app.test_cli_runner().invoke(privacy, ["retention"])
+    assert result.exit_code == 0, result.output
+    db.rollback()
+    assert list(db.scalars(select(SsoSignIn.email))) == ["recent@northfield.example"]
+    entry = db.scalars(select(AuditEntry).where(AuditEntry.action == "retention.apply")).one()
+    assert entry.detail["sso_sign_ins_purged"] == 1
