@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from elearn.auth.sso_views import bp as sso_bp
     from elearn.auth.views import bp as auth_bp
     from elearn.catalog.views import bp as catalog_bp
+    from elearn.compliance import remind_views  # noqa: F401  (its pages are on compliance_bp)
     from elearn.compliance.views import bp as compliance_bp
     from elearn.learning.views import bp as learning_bp
     from elearn.privacy.views import bp as privacy_bp

@@ -311,6 +311,3 @@ def record_offline(staff_id: int) -> str | Response | tuple[str, int]:
                     )
                     return redirect(url_for("compliance.person", staff_id=found.id))
     return render_template("compliance/offline.html", form=form, person=found, today=today), status
-
-
-from elearn.compliance import remind_views  # noqa: E402, F401
