@@ -213,6 +213,11 @@ VALID = {
         },
     ),
     "ISO 8601 basic timestamp": statement(timestamp="20240901T093000Z"),
+    "timestamp at UTC written as a positive zero offset": statement(
+        timestamp="2024-09-01T09:30:00+00:00"
+    ),
+    "timestamp west of UTC": statement(timestamp="2024-09-01T05:30:00-04:00"),
+    "version without its patch number": statement(version="1.0"),
     "timestamp with nanoseconds and an offset": statement(
         timestamp="2024-09-01T10:30:00.123456789+01:00"
     ),
@@ -462,7 +467,12 @@ INVALID = [
     (statement(stored="2024-09-01 09:30:00Z"), "stored must be an ISO 8601 timestamp"),
     (statement(version="1.1.0"), "version must be 1.0.x or 2.0.x"),
     (statement(version="3.0.0"), "version must be 1.0.x or 2.0.x"),
-    (statement(version="1.0"), "version must be 1.0.x or 2.0.x"),
+    (statement(version="1.1"), "version must be 1.0.x or 2.0.x"),
+    # A negative zero offset means the local offset is unknown (RFC 3339).
+    (changed("timestamp", "2024-09-01T09:30:00-00"), "timestamp must be an ISO 8601 timestamp"),
+    (changed("timestamp", "2024-09-01T09:30:00-0000"), "timestamp must be an ISO 8601 timestamp"),
+    (changed("timestamp", "2024-09-01T09:30:00-00:00"), "timestamp must be an ISO 8601 timestamp"),
+    (statement(stored="2024-09-01T09:30:00-00:00"), "stored must be an ISO 8601 timestamp"),
     (statement(authority={"name": "LRS"}), "authority must have an inverse functional identifier"),
     # attachments
     (

@@ -301,11 +301,6 @@ def get_statement(
     return Found(*row) if row else None
 
 
-def consistent_through(session: Session) -> datetime | None:
-    """When the newest statement was stored; everything stored up to then can be read."""
-    return session.scalar(query_sql.NEWEST_STORED)
-
-
 def _bound_values(query: StatementQuery, actor_scope: str | None) -> dict[str, Any]:
     """The given filters by the names of their bound parameters (see :mod:`query_sql`)."""
     values = {

@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
@@ -52,6 +51,7 @@ csrf.exempt(bp)
 REALM = 'Basic realm="elearn xAPI"'
 VERSIONS = ("1.0.3", "2.0.0")
 _VERSION_HEADER = "X-Experience-API-Version"
+_CONSISTENT_THROUGH = "X-Experience-API-Consistent-Through"
 _REQUEST_VERSION = re.compile(r"^(1\.0|2\.0)(?:\.\d+)?$")
 
 
@@ -100,6 +100,11 @@ def _too_large(_error: RequestEntityTooLarge) -> Response:
 @bp.after_request
 def _version_header(response: Response) -> Response:
     response.headers[_VERSION_HEADER] = g.get("xapi_version", VERSIONS[0])
+    if request.endpoint == "xapi.get_statements":
+        # Every write commits before it is answered, so whatever has been answered can be read
+        # now. The time of the newest statement would fall ever further behind on an idle LRS,
+        # and clients waiting for consistency would wait ever longer. Errors carry it too.
+        response.headers[_CONSISTENT_THROUGH] = format_timestamp(utcnow())
     return response
 
 
@@ -153,10 +158,6 @@ def _check_version() -> None:
     g.xapi_version = VERSIONS[1] if match.group(1) == "2.0" else VERSIONS[0]
 
 
-def _consistent_through(response: Response, newest: datetime | None) -> None:
-    response.headers["X-Experience-API-Consistent-Through"] = format_timestamp(newest or utcnow())
-
-
 # Each method is its own view, so its access is declared and checked on its own.
 @bp.get("/statements")
 @public  # authenticated inside: an LRS credential, or the learner's own web session
@@ -186,7 +187,6 @@ def get_statements() -> Response:
             raise XapiError(403, "you can only read your own learning records")
         asked = replace(asked, agent=scope)
     languages = [tag for tag, _quality in request.accept_languages]
-    newest = query.consistent_through(db)
 
     if isinstance(asked, query.SingleLookup):
         found = query.get_statement(db, asked, actor_scope=scope)
@@ -205,9 +205,7 @@ def get_statements() -> Response:
         body = '{"statements":[' + ",".join(rendered) + '],"more":' + json.dumps(more) + "}"
         response = Response(body, 200, mimetype="application/json")
         stamps = [row.stored_at for row in page.statements]
-        last = max(stamps) if stamps else (newest or utcnow())
-        response.headers["Last-Modified"] = http_date(last)
-    _consistent_through(response, newest)
+        response.headers["Last-Modified"] = http_date(max(stamps) if stamps else utcnow())
     return response
 
 
@@ -223,10 +221,8 @@ def post_statements() -> Response:
         )
     data = _json_body()
     statements = data if isinstance(data, list) else [data]
-    ids, stored_at = _store(caller, statements, None)
-    response = jsonify(ids)
-    _consistent_through(response, stored_at)
-    return response
+    ids = _store(caller, statements, None)
+    return jsonify(ids)
 
 
 @bp.put("/statements")
@@ -244,10 +240,8 @@ def put_statements() -> Response:
     data = _json_body()
     if not isinstance(data, dict):
         raise XapiError(400, "PUT takes one statement (a JSON object); POST a list instead")
-    _ids, stored_at = _store(caller, [data], statement_id)
-    response = Response(status=204)
-    _consistent_through(response, stored_at)
-    return response
+    _store(caller, [data], statement_id)
+    return Response(status=204)
 
 
 def _writer() -> Caller:
@@ -279,11 +273,8 @@ def _json_body() -> Any:
         raise XapiError(error.status, error.reason) from error
 
 
-def _store(
-    caller: Caller, statements: list[Any], statement_id: str | None
-) -> tuple[list[str], datetime]:
-    """Store the statements; their ids, and when they were stored (every statement stored
-    up to then can be read, so it is also the response's consistent-through time)."""
+def _store(caller: Caller, statements: list[Any], statement_id: str | None) -> list[str]:
+    """Store and commit the statements; their ids."""
     assert caller.credential is not None
     try:
         checked = ingest.check_statements(statements, statement_id=statement_id)
@@ -303,7 +294,7 @@ def _store(
                 version=g.get("xapi_version", VERSIONS[0]),
             )
             db.commit()
-            return ids, now
+            return ids
         except ingest.IngestError as error:
             db.rollback()
             raise XapiError(error.status, error.reason) from error
