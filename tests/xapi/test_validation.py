@@ -218,6 +218,15 @@ VALID = {
     ),
     "timestamp west of UTC": statement(timestamp="2024-09-01T05:30:00-04:00"),
     "version without its patch number": statement(version="1.0"),
+    "OAuth authority: an anonymous Group of the consumer and the user": statement(
+        authority={
+            "objectType": "Group",
+            "member": [
+                {"account": {"homePage": "https://lrs.example/oauth", "name": "consumer"}},
+                {"mbox": "mailto:teacher@school.example"},
+            ],
+        }
+    ),
     "timestamp with nanoseconds and an offset": statement(
         timestamp="2024-09-01T10:30:00.123456789+01:00"
     ),
@@ -474,6 +483,21 @@ INVALID = [
     (changed("timestamp", "2024-09-01T09:30:00-00:00"), "timestamp must be an ISO 8601 timestamp"),
     (statement(stored="2024-09-01T09:30:00-00:00"), "stored must be an ISO 8601 timestamp"),
     (statement(authority={"name": "LRS"}), "authority must have an inverse functional identifier"),
+    (
+        statement(
+            authority={"objectType": "Group", "mbox": "mailto:staff@school.example", "member": []}
+        ),
+        "authority must be an Agent or an anonymous Group, not an identified Group",
+    ),
+    (
+        statement(
+            authority={
+                "objectType": "Group",
+                "member": [AGENT, {"mbox": "mailto:a@school.example"}, {"openid": "https://o.x/b"}],
+            }
+        ),
+        "authority.member must list exactly two Agents",
+    ),
     # attachments
     (
         changed("attachments[0].usageType", "signature", ATTACHED),

@@ -6,15 +6,17 @@ either stored completely or not at all:
 1. every statement is validated (400 with the validator's reason, naming the statement);
 2. statements without an id get a random (version 4) UUID; a PUT's ``statementId`` must match
    the statement's own id when it has one;
-3. two statements in the request with one id are fine when they are the same statement
-   (stored once) and a 400 when they differ;
+3. two statements in the request with one id are a 400 in xAPI 2.0; in 1.0.x they are fine
+   when they are the same statement (stored once) and a 400 when they differ;
 4. an id the store already holds is a no-op when the statement is the same (xAPI's comparison
    rules) and a 409 Conflict for the whole request when it differs;
 5. a statement voiding a voiding statement is a 400. As the spec asks, a voiding statement
    whose target is unknown is stored anyway (the target is voided if it arrives later).
 
 The LRS sets ``stored`` and ``authority`` (the credential that sent it, as an Agent with an
-account on this site). Statements received here are stored as sent otherwise, and are *not*
+account on this site), and stores a single context activity (the 0.95 form) as a list of one,
+which is how every reader gets it back. Statements received here are stored as sent otherwise,
+and are *not*
 forwarded to the external LRS: they came from another system, which is responsible for them;
 elearn forwards only the statements it records itself.
 """
@@ -65,12 +67,12 @@ class CheckedRequest:
 
 
 def check_statements(
-    statements: Sequence[Any], *, statement_id: str | None = None
+    statements: Sequence[Any], *, statement_id: str | None = None, version: str = "1.0.3"
 ) -> CheckedRequest:
     """Steps 1 to 3, which need no database: run them before taking SQLite's write lock.
 
-    ``statement_id`` is a PUT's ``statementId`` (the request then holds one statement).
-    Raises IngestError (400).
+    ``statement_id`` is a PUT's ``statementId`` (the request then holds one statement);
+    ``version`` is the xAPI version the request was sent in. Raises IngestError (400).
     """
     batch = len(statements) > 1
     prepared = [_prepare(item, _label(i, batch), statement_id) for i, item in enumerate(statements)]
@@ -81,6 +83,12 @@ def check_statements(
         if seen is None:
             unique[st["id"]] = st
             labels[st["id"]] = _label(i, batch)
+        elif version.startswith("2.0"):
+            raise IngestError(
+                400,
+                f"{_label(i, batch)}: {labels[st['id']]} in this request has the same id "
+                f"{st['id']}; a batch must not repeat an id",
+            )
         elif not statements_equivalent(seen, st):
             raise IngestError(
                 400, f"{_label(i, batch)}: another statement in this request has the id {st['id']}"
@@ -158,7 +166,7 @@ def store_statements(
 
     Raises IngestError, having stored nothing.
     """
-    checked = check_statements(statements, statement_id=statement_id)
+    checked = check_statements(statements, statement_id=statement_id, version=version)
     return store_checked(session, checked, site=site, authority=authority, now=now, version=version)
 
 
@@ -181,6 +189,10 @@ def _prepare(item: Any, label: str, statement_id: str | None) -> dict[str, Any]:
         statement["id"] = statement_id
     statement.setdefault("id", str(uuid.uuid4()))
     statement["id"] = str(statement["id"]).lower()
+    _context_activities_as_lists(statement)
+    if statement["object"].get("objectType") == "SubStatement":
+        statement["object"] = dict(statement["object"])
+        _context_activities_as_lists(statement["object"])
     for i, attachment in enumerate(statement.get("attachments") or ()):
         if "fileUrl" not in attachment:
             raise IngestError(
@@ -189,6 +201,16 @@ def _prepare(item: Any, label: str, statement_id: str | None) -> dict[str, Any]:
                 "data (multipart/mixed), so every attachment needs a fileUrl",
             )
     return statement
+
+
+def _context_activities_as_lists(statement: dict[str, Any]) -> None:
+    """Replace (not change) the statement's context so each context activity kind is a list."""
+    context = statement.get("context")
+    kinds = context.get("contextActivities") if context else None
+    if not kinds or all(isinstance(entry, list) for entry in kinds.values()):
+        return
+    lists = {kind: entry if isinstance(entry, list) else [entry] for kind, entry in kinds.items()}
+    statement["context"] = {**context, "contextActivities": lists}
 
 
 def _void_target(statement: dict[str, Any]) -> str | None:

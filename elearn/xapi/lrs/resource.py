@@ -16,13 +16,15 @@ Who may call it:
 
 Every request to the Statement resource must send ``X-Experience-API-Version`` (1.0.x or 2.0.x;
 400 otherwise) and every response says which version answered (1.0.3, or 2.0.0 to a 2.0
-request). Errors are JSON: ``{"message": "…"}``.
+request). The 400 for a request without the header is answered in the version that
+credential last spoke, so a 2.0 client hears 2.0.0. Errors are JSON: ``{"message": "…"}``.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -53,6 +55,12 @@ VERSIONS = ("1.0.3", "2.0.0")
 _VERSION_HEADER = "X-Experience-API-Version"
 _CONSISTENT_THROUGH = "X-Experience-API-Consistent-Through"
 _REQUEST_VERSION = re.compile(r"^(1\.0|2\.0)(?:\.\d+)?$")
+
+
+# The version each credential last sent, by key, to answer its requests that send none. Kept
+# per process and bounded: it only chooses the version header of a 400.
+_SPOKEN: OrderedDict[str, str] = OrderedDict()
+_SPOKEN_MAX = 1024
 
 
 class XapiError(Exception):
@@ -130,6 +138,9 @@ def _caller() -> Caller:
             raise XapiError(
                 401, "the LRS key or secret is wrong, or was revoked", {"WWW-Authenticate": REALM}
             )
+        g.xapi_credential_key = credential.key
+        if credential.key in _SPOKEN:
+            g.xapi_version = _SPOKEN[credential.key]
         return Caller(credential, None)
     if current_user.is_authenticated:
         own = {"account": {"homePage": _site(), "name": current_user.xapi_id}}
@@ -156,6 +167,11 @@ def _check_version() -> None:
     if match is None:
         raise XapiError(400, f"{_VERSION_HEADER} {raw!r} is not supported: use 1.0.x or 2.0.x")
     g.xapi_version = VERSIONS[1] if match.group(1) == "2.0" else VERSIONS[0]
+    key = g.get("xapi_credential_key")
+    if key is not None and _SPOKEN.get(key) != g.xapi_version:
+        _SPOKEN[key] = g.xapi_version
+        while len(_SPOKEN) > _SPOKEN_MAX:
+            _SPOKEN.popitem(last=False)
 
 
 # Each method is its own view, so its access is declared and checked on its own.
@@ -277,7 +293,9 @@ def _store(caller: Caller, statements: list[Any], statement_id: str | None) -> l
     """Store and commit the statements; their ids."""
     assert caller.credential is not None
     try:
-        checked = ingest.check_statements(statements, statement_id=statement_id)
+        checked = ingest.check_statements(
+            statements, statement_id=statement_id, version=g.get("xapi_version", VERSIONS[0])
+        )
     except ingest.IngestError as error:
         raise XapiError(error.status, error.reason) from error
     db = get_db()
