@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from urllib.parse import urlencode
 
 import pytest
 
+from elearn.xapi.lrs.alternate_syntax import FORM
 from tests.xapi.test_resource import ACTIVITY, ANNA, BEN, Lrs, issue, stmt, stored_count
 
 COURSE = "https://example.org/courses/online-safety"
@@ -122,3 +125,79 @@ def test_a_request_without_a_version_is_answered_in_the_version_the_client_speak
     ):
         assert response.status_code == 400
         assert response.headers["X-Experience-API-Version"] == version
+
+
+# --- the alternate request syntax (1.0.3) -----------------------------------------------------
+
+
+def form_post(client, method: str, form: dict, *, query: str = "", headers: dict | None = None):
+    url = f"/xapi/statements?method={method}" + (f"&{query}" if query else "")
+    # Encoded here: the test client would add the site's CSRF field to a dict of form data.
+    return client.post(url, data=urlencode(form), content_type=FORM, headers=headers or {})
+
+
+def test_a_1_0_3_form_post_stands_for_a_put_with_its_headers_in_the_form(client, credential, db):
+    lrs = speaking(client, credential, "1.0.3")
+    statement_id = str(uuid.uuid4())
+    form = {
+        "statementId": statement_id,
+        "content": json.dumps(stmt()),
+        "Authorization": lrs.auth,
+        "X-Experience-API-Version": "1.0.3",
+    }
+    response = form_post(client, "PUT", form)
+    assert response.status_code == 204, response.get_json()
+    assert response.headers["X-Experience-API-Version"] == "1.0.3"
+    assert lrs.get_params(statementId=statement_id).get_json()["actor"] == ANNA
+    assert stored_count(db) == 1
+
+
+def test_a_1_0_3_form_post_stands_for_a_get(client, credential):
+    lrs = speaking(client, credential, "1.0.3")
+    first, _second = lrs.post([stmt(), stmt(actor=BEN)]).get_json()
+    response = form_post(client, "GET", {"limit": "1"}, headers=lrs.headers())
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert len(body["statements"]) == 1
+    assert body["more"]
+    assert "X-Experience-API-Consistent-Through" in response.headers
+    lookup = form_post(client, "GET", {"statementId": first}, headers=lrs.headers())
+    assert lookup.get_json()["id"] == first
+
+
+@pytest.mark.parametrize(
+    ("method", "form", "query", "reason"),
+    [
+        ("PUT", {"content": "{}"}, "statementId=" + str(uuid.uuid4()), "goes in the form body"),
+        ("PATCH", {"content": "{}"}, "", "method must be one of"),
+        ("PUT", {"X-Experience-API-Version": "0.8"}, "", "only part of xAPI 1.0.x"),
+    ],
+)
+def test_a_malformed_form_post_is_refused(client, credential, db, method, form, query, reason):
+    lrs = speaking(client, credential, "1.0.3")
+    response = form_post(client, method, form, query=query, headers=lrs.headers())
+    assert response.status_code == 400
+    assert reason in response.get_json()["message"]
+    assert stored_count(db) == 0
+
+
+def test_a_form_post_must_be_form_encoded(client, credential, db):
+    lrs = speaking(client, credential, "1.0.3")
+    response = client.post(
+        "/xapi/statements?method=PUT",
+        data=json.dumps({"statementId": str(uuid.uuid4()), "content": json.dumps(stmt())}),
+        headers=lrs.headers(**{"Content-Type": "application/json"}),
+    )
+    assert response.status_code == 400
+    assert "must be a form" in response.get_json()["message"]
+    assert stored_count(db) == 0
+
+
+def test_xapi_2_0_refuses_the_alternate_syntax(client, credential, db):
+    lrs = speaking(client, credential, "2.0.0")
+    form = {"statementId": str(uuid.uuid4()), "content": json.dumps(stmt())}
+    response = form_post(client, "PUT", form, headers=lrs.headers())
+    assert response.status_code == 400
+    assert "only part of xAPI 1.0.x" in response.get_json()["message"]
+    assert response.headers["X-Experience-API-Version"] == "2.0.0"
+    assert stored_count(db) == 0

@@ -41,7 +41,7 @@ from elearn.web.security import csrf
 from elearn.xapi import credentials
 from elearn.xapi.builders.statements import site_iri
 from elearn.xapi.formats import format_timestamp, is_uuid
-from elearn.xapi.lrs import ingest, query
+from elearn.xapi.lrs import alternate_syntax, ingest, query
 from elearn.xapi.lrs.store import agent_key
 from elearn.xapi.models import LrsCredential
 
@@ -103,6 +103,19 @@ def _too_large(_error: RequestEntityTooLarge) -> Response:
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     detail = f" (the limit is {limit} bytes)" if limit else ""
     return _xapi_error(XapiError(413, f"the body is too large{detail}"))
+
+
+@bp.before_request
+def _alternate_request_syntax() -> None:
+    """1.0.3's form POST with ``?method=``, for every resource on this blueprint."""
+    if not alternate_syntax.uses_it(request):
+        return
+    try:
+        alternate_syntax.rewrite(current_app._get_current_object(), request)
+    except alternate_syntax.AlternateSyntaxError as error:
+        if error.version is not None and error.version.strip().startswith("2.0"):
+            g.xapi_version = VERSIONS[1]
+        raise XapiError(400, error.message) from error
 
 
 @bp.after_request
@@ -230,11 +243,7 @@ def get_statements() -> Response:
 def post_statements() -> Response:
     caller = _writer()
     if request.args:
-        raise XapiError(
-            400,
-            "POST /statements takes no query parameters (the alternate request syntax is "
-            "not supported)",
-        )
+        raise XapiError(400, "POST /statements takes no query parameters")
     data = _json_body()
     statements = data if isinstance(data, list) else [data]
     ids = _store(caller, statements, None)
