@@ -290,14 +290,14 @@ def test_a_body_that_is_not_json_or_not_json_typed_is_refused(lrs, db):
         headers=lrs.headers(),
     )
     assert multipart.status_code == 400
-    assert "fileUrl" in multipart.get_json()["message"]
+    assert "first part must be the statements" in multipart.get_json()["message"]
     assert stored_count(db) == 0
 
 
-def test_attachments_need_a_file_url(lrs, db):
+def test_attachments_sent_as_json_need_a_file_url(lrs, db):
     attachment = {
-        "usageType": "http://adlnet.gov/expapi/attachments/signature",
-        "display": {"en-GB": "Signature"},
+        "usageType": "https://example.org/attachment-types/certificate",
+        "display": {"en-GB": "Certificate"},
         "contentType": "image/png",
         "length": 10,
         "sha2": "a" * 64,
@@ -594,7 +594,7 @@ def test_format_canonical_keeps_the_best_language_for_accept_language(lrs):
         ("registration=abc", "registration must be a UUID"),
         ("ascending=yes", "ascending must be true or false"),
         ("format=full", "format must be ids, exact or canonical"),
-        ("attachments=true", "attachments=true is not supported"),
+        ("attachments=yes", "attachments must be true or false"),
     ],
 )
 def test_bad_queries_are_refused_with_the_reason(lrs, query, reason):

@@ -16,7 +16,9 @@ Who may call it:
 
 Every request to the Statement resource must send ``X-Experience-API-Version`` (1.0.x or 2.0.x;
 400 otherwise) and every response says which version answered (1.0.3, or 2.0.0 to a 2.0
-request). The 400 for a request without the header is answered in the version that
+request). Statements may come as JSON or, with their attachments' data, as multipart/mixed
+(:mod:`elearn.xapi.lrs.multipart`); ``GET ?attachments=true`` answers multipart/mixed with the
+data. The 400 for a request without the header is answered in the version that
 credential last spoke, so a 2.0 client hears 2.0.0. Errors are JSON: ``{"message": "…"}``.
 """
 
@@ -31,6 +33,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import http_date
 
@@ -41,7 +44,7 @@ from elearn.web.security import csrf
 from elearn.xapi import credentials
 from elearn.xapi.builders.statements import site_iri
 from elearn.xapi.formats import format_timestamp, is_uuid
-from elearn.xapi.lrs import alternate_syntax, ingest, query
+from elearn.xapi.lrs import alternate_syntax, ingest, multipart, query
 from elearn.xapi.lrs.store import agent_key
 from elearn.xapi.models import LrsCredential
 
@@ -222,7 +225,7 @@ def get_statements() -> Response:
         if found is None:
             raise XapiError(404, f"no statement with the id {asked.statement_id}")
         [body] = query.render_statements([found], asked.format, languages)
-        response = Response(body, 200, mimetype="application/json")
+        response = _statement_response(db, body, [found], asked.attachments)
         response.headers["Last-Modified"] = http_date(found.stored_at)
     else:
         page = query.find_statements(db, asked, actor_scope=scope)
@@ -232,9 +235,22 @@ def get_statements() -> Response:
             more = f"{request.script_root}{bp.url_prefix}/statements?more={token}"
         rendered = query.render_statements(page.statements, asked.format, languages)
         body = '{"statements":[' + ",".join(rendered) + '],"more":' + json.dumps(more) + "}"
-        response = Response(body, 200, mimetype="application/json")
+        response = _statement_response(db, body, page.statements, asked.attachments)
         stamps = [row.stored_at for row in page.statements]
         response.headers["Last-Modified"] = http_date(max(stamps) if stamps else utcnow())
+    return response
+
+
+def _statement_response(
+    db: Session, body: str, found: list[query.Found], with_attachments: bool
+) -> Response:
+    """JSON, or with ``attachments=true`` multipart/mixed: the JSON, then the attachments'
+    data of the statements in it."""
+    if not with_attachments:
+        return Response(body, 200, mimetype="application/json")
+    data, content_type = multipart.build(body, query.attachment_data(db, found))
+    response = Response(data, 200)
+    response.headers["Content-Type"] = content_type
     return response
 
 
@@ -244,9 +260,9 @@ def post_statements() -> Response:
     caller = _writer()
     if request.args:
         raise XapiError(400, "POST /statements takes no query parameters")
-    data = _json_body()
+    data, attachments = _body()
     statements = data if isinstance(data, list) else [data]
-    ids = _store(caller, statements, None)
+    ids = _store(caller, statements, None, attachments)
     return jsonify(ids)
 
 
@@ -262,10 +278,10 @@ def put_statements() -> Response:
         raise XapiError(400, "statementId is required")
     if not is_uuid(statement_id):
         raise XapiError(400, "statementId must be a UUID")
-    data = _json_body()
+    data, attachments = _body()
     if not isinstance(data, dict):
         raise XapiError(400, "PUT takes one statement (a JSON object); POST a list instead")
-    _store(caller, [data], statement_id)
+    _store(caller, [data], statement_id, attachments)
     return Response(status=204)
 
 
@@ -282,28 +298,43 @@ def _writer() -> Caller:
     return caller
 
 
-def _json_body() -> Any:
+def _body() -> tuple[Any, dict[str, multipart.AttachmentData]]:
+    """The statement JSON, and the attachments' data sent with it (multipart/mixed) by SHA-2."""
     mimetype = request.mimetype
-    if mimetype == "multipart/mixed":
+    attachments: dict[str, multipart.AttachmentData] = {}
+    if mimetype == multipart.MIXED:
+        try:
+            raw, attachments = multipart.parse(
+                request.get_data(cache=False), request.headers.get("Content-Type", "")
+            )
+        except multipart.MultipartError as error:
+            raise XapiError(400, error.reason) from error
+    elif mimetype == "application/json":
+        raw = request.get_data(cache=False)
+    else:
         raise XapiError(
-            400,
-            "attachment data (multipart/mixed) is not accepted: send application/json and give "
-            "every attachment a fileUrl",
+            400, "the body must be application/json, or multipart/mixed with attachments' data"
         )
-    if mimetype != "application/json":
-        raise XapiError(400, "the body must be application/json")
     try:
-        return ingest.parse_json(request.get_data(cache=False))
+        return ingest.parse_json(raw), attachments
     except ingest.IngestError as error:
         raise XapiError(error.status, error.reason) from error
 
 
-def _store(caller: Caller, statements: list[Any], statement_id: str | None) -> list[str]:
+def _store(
+    caller: Caller,
+    statements: list[Any],
+    statement_id: str | None,
+    attachments: dict[str, multipart.AttachmentData],
+) -> list[str]:
     """Store and commit the statements; their ids."""
     assert caller.credential is not None
     try:
         checked = ingest.check_statements(
-            statements, statement_id=statement_id, version=g.get("xapi_version", VERSIONS[0])
+            statements,
+            statement_id=statement_id,
+            version=g.get("xapi_version", VERSIONS[0]),
+            data=attachments,
         )
     except ingest.IngestError as error:
         raise XapiError(error.status, error.reason) from error
