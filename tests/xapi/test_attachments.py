@@ -21,6 +21,7 @@ from elearn.auth.roles import Role
 from elearn.xapi.lrs.multipart import parse
 from elearn.xapi.models import StatementAttachment
 from elearn.xapi.personal_data import erase_statements, export_statements
+from tests.xapi.test_bulk_store import counting_sql
 from tests.xapi.test_resource import ANNA, Lrs, issue, stmt, stored_count
 
 CERTIFICATE_TYPE = "https://example.org/attachment-types/certificate"
@@ -200,6 +201,23 @@ def test_a_malformed_multipart_body_is_refused(lrs, db):
     )
     assert unclosed.status_code == 400
     assert stored_count(db) == 0
+
+
+def test_attachments_cost_the_same_number_of_sql_statements_whatever_the_batch_size(app, lrs):
+    send(lrs, stmt(attachments=[described(b"warm")]), [part(b"warm")])
+    engine = app.extensions["elearn.engine"]
+    counts = {}
+    for size in (3, 30):
+        files = [f"certificate {size}-{i}".encode() for i in range(size)]
+        batch = [stmt(attachments=[described(f)]) for f in files]
+        with counting_sql(engine) as sent:
+            response = send(lrs, batch, [part(f) for f in files])
+        assert response.status_code == 200, response.get_json()
+        with counting_sql(engine) as read:
+            _result, data = read_mixed(lrs.get_params(attachments="true", limit=size))
+        assert len(data) == size
+        counts[size] = (len(sent), len(read))
+    assert counts[3] == counts[30], counts
 
 
 # --- signed statements ------------------------------------------------------------------------
