@@ -85,8 +85,9 @@ STATEMENTS_GUIDE = SectionGuide(
         "trust's external learning record store), or not_forwarded (sent to us by other "
         "software, so not ours to pass on).",
         "statement": "The whole statement exactly as stored, in the xAPI format.",
-        "attachments": "Files sent with the statement by the software that recorded it "
-        "(for example a certificate, or a digital signature proving who sent it).",
+        "attachments": "Files sent with one of your statements by the software that recorded "
+        "it (for example a certificate, or a digital signature proving who sent it). Files "
+        "of statements that only mention you belong to someone else and are left out.",
         "sha2": "A fingerprint of the file's contents, which the statement uses to name it.",
         "content_type": "What kind of file it is, such as image/png or text/plain.",
         "content_base64": "The file itself, written out as text (base64); decode it to "
@@ -122,11 +123,12 @@ def export_statements(session: Session, user_id: int) -> dict[str, list[dict[str
         )
         .order_by(StoredStatement.seq)
     )
-    others = [row for row in mentioned if row.seq not in own_seqs]
-    files = _attachments(session, [row.seq for row in [*own, *others]])
+    # Files only from their own statements: one about someone else that names them (as the
+    # instructor, say) may carry that other person's work.
+    files = _attachments(session, [row.seq for row in own])
     return {
         "statements": [_statement(row, files) for row in own],
-        "mentioned_in": [_statement(row, files) for row in others],
+        "mentioned_in": [_statement(row, {}) for row in mentioned if row.seq not in own_seqs],
     }
 
 

@@ -314,19 +314,23 @@ def test_signatures_that_do_not_hold_are_refused(lrs, db, signer):
 def test_attachments_are_in_the_persons_export_and_go_on_erasure(lrs, db, make):
     pupil = make.user(Role.PUPIL, make.academy("Export Academy"), email="ruby@example.org")
     db.commit()
-    mine = stmt(
-        actor={"mbox": "mailto:ruby@example.org"}, attachments=[described(CERTIFICATE_TEXT)]
-    )
-    theirs = stmt(actor=ANNA, attachments=[described(b"Anna's")])
-    assert send(lrs, [mine, theirs], [part(CERTIFICATE_TEXT), part(b"Anna's")]).status_code == 200
+    ruby = {"mbox": "mailto:ruby@example.org"}
+    mine = stmt(actor=ruby, attachments=[described(CERTIFICATE_TEXT)])
+    # Anna's work, with Ruby named as the instructor: Anna's file is not Ruby's to receive.
+    annas = stmt(actor=ANNA, context={"instructor": ruby}, attachments=[described(b"Anna's essay")])
+    sent = send(lrs, [mine, annas], [part(CERTIFICATE_TEXT), part(b"Anna's essay")])
+    assert sent.status_code == 200
 
     exported = export_statements(db, pupil.id)
     [statement] = exported["statements"]
     [attachment] = statement["attachments"]
     assert base64.b64decode(attachment["content_base64"]) == CERTIFICATE_TEXT
     assert attachment["content_type"] == "text/plain"
+    [mention] = exported["mentioned_in"]
+    assert mention["attachments"] == []
+    assert b"Anna's essay" not in json.dumps(exported).encode()
 
     erase_statements(db, pupil.id)
     db.commit()
     left = db.scalars(select(StatementAttachment.content)).all()
-    assert left == [b"Anna's"]
+    assert left == [b"Anna's essay"]
