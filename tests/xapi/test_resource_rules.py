@@ -201,3 +201,22 @@ def test_xapi_2_0_refuses_the_alternate_syntax(client, credential, db):
     assert "only part of xAPI 1.0.x" in response.get_json()["message"]
     assert response.headers["X-Experience-API-Version"] == "2.0.0"
     assert stored_count(db) == 0
+
+
+def test_the_alternate_syntax_reaches_every_resource_of_the_lrs(client):
+    # The About resource stands for the document resources here: the rewrite happens before
+    # routing, so each resource gets the request the form stands for.
+    response = client.post(
+        "/xapi/about?method=GET",
+        data=urlencode({"X-Experience-API-Version": "1.0.3"}),
+        content_type=FORM,
+    )
+    assert response.status_code == 200
+    assert response.get_json()["version"] == ["1.0.3", "2.0.0"]
+    put = client.post(
+        "/xapi/about?method=PUT",
+        data=urlencode({"X-Experience-API-Version": "1.0.3"}),
+        content_type=FORM,
+    )
+    assert put.status_code == 400
+    assert "does not take method=PUT" in put.get_json()["message"]

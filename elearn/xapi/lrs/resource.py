@@ -38,7 +38,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import http_date
 
 import elearn
-from elearn.auth.access import public
+from elearn.auth.access import enforce_access, public
 from elearn.db import get_db, request_writes, utcnow
 from elearn.web.security import csrf
 from elearn.xapi import credentials
@@ -108,17 +108,26 @@ def _too_large(_error: RequestEntityTooLarge) -> Response:
     return _xapi_error(XapiError(413, f"the body is too large{detail}"))
 
 
-@bp.before_request
-def _alternate_request_syntax() -> None:
+# On the app, not the blueprint: a form POST to a resource that takes no POST (such as
+# /xapi/about) does not route to the blueprint until it has been rewritten.
+@bp.before_app_request
+def _alternate_request_syntax() -> Response | None:
     """1.0.3's form POST with ``?method=``, for every resource on this blueprint."""
-    if not alternate_syntax.uses_it(request):
-        return
+    if not request.path.startswith(f"{bp.url_prefix}/") or not alternate_syntax.uses_it(request):
+        return None
     try:
         alternate_syntax.rewrite(current_app._get_current_object(), request)
     except alternate_syntax.AlternateSyntaxError as error:
         if error.version is not None and error.version.strip().startswith("2.0"):
             g.xapi_version = VERSIONS[1]
-        raise XapiError(400, error.message) from error
+        response = _xapi_error(XapiError(400, error.message))
+        # Set here too: the blueprint's own after_request only runs if the request routed.
+        response.headers[_VERSION_HEADER] = g.get("xapi_version", VERSIONS[0])
+        return response
+    if request.blueprint != bp.name:
+        return _xapi_error(XapiError(404, f"there is no xAPI resource at {request.path}"))
+    # The access check ran on the request as sent; the rewritten one may reach another view.
+    return enforce_access()
 
 
 @bp.after_request
