@@ -19,10 +19,14 @@ _SHA1 = re.compile(r"^[0-9a-fA-F]{40}$")
 # SHA-224, SHA-256, SHA-384 or SHA-512, hex-encoded.
 _SHA2 = re.compile(r"^(?:[0-9a-fA-F]{56}|[0-9a-fA-F]{64}|[0-9a-fA-F]{96}|[0-9a-fA-F]{128})$")
 _MEDIA_TYPE = re.compile(r"^[\w.+\-]+/[\w.+\-]+(?:\s*;.*)?$")
-_VERSION = re.compile(r"^(?:1\.0|2\.0)\.\d+$")
-# ISO 8601 date and time, extended or basic, which must end in a zone designator.
+# The patch number may be left out: "1.0" is a 1.0.x statement.
+_VERSION = re.compile(r"^(?:1\.0|2\.0)(?:\.\d+)?$")
+# ISO 8601 date and time, extended or basic, which must end in a zone designator. A negative
+# zero offset (-00, -0000, -00:00) says "the local offset is unknown" (RFC 3339), so the
+# instant is unknown too: xAPI refuses it.
 _TIMESTAMP = re.compile(
-    r"^\d{4}-?\d{2}-?\d{2}T\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?(?:Z|[+\-]\d{2}(?::?\d{2})?)$"
+    r"^\d{4}-?\d{2}-?\d{2}T\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?"
+    r"(?:Z|\+\d{2}(?::?\d{2})?|-(?!00(?::?00)?$)\d{2}(?::?\d{2})?)$"
 )
 _N = r"\d+(?:[.,]\d+)?"
 # ISO 8601 duration in the designator format (PnYnMnDTnHnMnS or PnW), never the alternative
@@ -81,7 +85,7 @@ def is_media_type(value: Any) -> bool:
 
 
 def is_version(value: Any) -> bool:
-    """A statement version an LRS accepts: 1.0.x or 2.0.x."""
+    """A statement version an LRS accepts: 1.0.x or 2.0.x (1.0 and 2.0 included)."""
     return isinstance(value, str) and bool(_VERSION.match(value))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from elearn.db import Base, utcnow
@@ -107,6 +107,23 @@ class StatementAgent(Base):
     # The actor or the object (or a member of either): what the plain ``agent`` filter
     # matches; the other agents count only with ``related_agents``. Set by the LRS resource.
     direct: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class StatementAttachment(Base):
+    """The data of an attachment sent with a statement (multipart/mixed), by its SHA-2.
+
+    Kept per statement, not shared between statements with the same data, so a statement's
+    attachments go with it on erasure and nobody else's statement holds them.
+    """
+
+    __tablename__ = "xapi_statement_attachments"
+    __table_args__ = (Index("ix_xapi_statement_attachments_seq", "seq", "sha2", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(ForeignKey("xapi_statements.seq", ondelete="CASCADE"))
+    sha2: Mapped[str] = mapped_column(String(128))
+    content_type: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class LrsCredential(Base):

@@ -8,6 +8,7 @@ also by their e-mail address, which third-party content may use as the actor (``
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from datetime import datetime
@@ -20,7 +21,12 @@ from elearn.auth.models import User
 from elearn.privacy.identifiers import identifiers_of, mentions, scrub
 from elearn.privacy.registry import SectionGuide, register_eraser, register_exporter
 from elearn.xapi.builders.interactions import InteractionKind
-from elearn.xapi.models import LrsCredential, StatementAgent, StoredStatement
+from elearn.xapi.models import (
+    LrsCredential,
+    StatementAgent,
+    StatementAttachment,
+    StoredStatement,
+)
 
 _WORDED_INTERACTIONS = {InteractionKind.FILL_IN.value, InteractionKind.LONG_FILL_IN.value}
 
@@ -79,6 +85,13 @@ STATEMENTS_GUIDE = SectionGuide(
         "trust's external learning record store), or not_forwarded (sent to us by other "
         "software, so not ours to pass on).",
         "statement": "The whole statement exactly as stored, in the xAPI format.",
+        "attachments": "Files sent with one of your statements by the software that recorded "
+        "it (for example a certificate, or a digital signature proving who sent it). Files "
+        "of statements that only mention you belong to someone else and are left out.",
+        "sha2": "A fingerprint of the file's contents, which the statement uses to name it.",
+        "content_type": "What kind of file it is, such as image/png or text/plain.",
+        "content_base64": "The file itself, written out as text (base64); decode it to "
+        "get the file back.",
         "mentioned_in": "Statements about someone else that mention you (for example as "
         "the instructor).",
     },
@@ -87,7 +100,12 @@ STATEMENTS_GUIDE = SectionGuide(
 
 @register_exporter(
     "learning_record_statements",
-    tables=("xapi_statements", "xapi_statement_agents", "xapi_statement_activities"),
+    tables=(
+        "xapi_statements",
+        "xapi_statement_agents",
+        "xapi_statement_activities",
+        "xapi_statement_attachments",
+    ),
     guide=STATEMENTS_GUIDE,
 )
 def export_statements(session: Session, user_id: int) -> dict[str, list[dict[str, Any]]]:
@@ -105,13 +123,37 @@ def export_statements(session: Session, user_id: int) -> dict[str, list[dict[str
         )
         .order_by(StoredStatement.seq)
     )
+    # Files only from their own statements: one about someone else that names them (as the
+    # instructor, say) may carry that other person's work.
+    files = _attachments(session, [row.seq for row in own])
     return {
-        "statements": [_statement(row) for row in own],
-        "mentioned_in": [_statement(row) for row in mentioned if row.seq not in own_seqs],
+        "statements": [_statement(row, files) for row in own],
+        "mentioned_in": [_statement(row, {}) for row in mentioned if row.seq not in own_seqs],
     }
 
 
-def _statement(row: StoredStatement) -> dict[str, Any]:
+def _attachments(session: Session, seqs: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The files sent with these statements, by statement."""
+    files: dict[int, list[dict[str, Any]]] = {}
+    a = StatementAttachment
+    for start in range(0, len(seqs), 500):
+        rows = session.execute(
+            select(a.seq, a.sha2, a.content_type, a.content)
+            .where(a.seq.in_(seqs[start : start + 500]))
+            .order_by(a.seq, a.id)
+        )
+        for seq, sha2, content_type, content in rows:
+            files.setdefault(seq, []).append(
+                {
+                    "sha2": sha2,
+                    "content_type": content_type,
+                    "content_base64": base64.b64encode(content).decode("ascii"),
+                }
+            )
+    return files
+
+
+def _statement(row: StoredStatement, files: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
     return {
         "statement_id": row.statement_id,
         "timestamp": _iso(row.timestamp_at),
@@ -122,6 +164,7 @@ def _statement(row: StoredStatement) -> dict[str, Any]:
         "voided": row.voided,
         "sent_to_trust_lrs": row.forward_state.value,
         "statement": row.payload,
+        "attachments": files.get(row.seq, []),
     }
 
 
@@ -136,15 +179,28 @@ def _without_their_words(statement: dict[str, Any], terms: tuple[str, ...]) -> d
     return scrub(statement, terms)
 
 
-@register_eraser(tables=("xapi_statements", "xapi_statement_agents", "xapi_statement_activities"))
+@register_eraser(
+    tables=(
+        "xapi_statements",
+        "xapi_statement_agents",
+        "xapi_statement_activities",
+        "xapi_statement_attachments",
+    )
+)
 def erase_statements(session: Session, user_id: int) -> None:
     """Statements stay under the opaque id (the numbers the dashboards and the trust's LRS
     count), without the person's own words: a typed answer's text goes, as does any name a
-    third-party tool put in the actor. Statements that use their e-mail address as the
-    actor cannot be kept without it, so they go, with their index rows."""
+    third-party tool put in the actor, and every file sent with their statements (nobody can
+    tell what a file says about them, so none is kept). Statements that use their e-mail
+    address as the actor cannot be kept without it, so they go, with their index rows."""
     user = session.get(User, user_id)
     assert user is not None
     terms = identifiers_of(user)
+    session.execute(
+        delete(StatementAttachment).where(
+            StatementAttachment.seq.in_(select(StoredStatement.seq).where(_is_theirs(user)))
+        )
+    )
     mbox = _mbox_keys(user)
     if mbox:
         by_email = select(StoredStatement.seq).where(StoredStatement.actor_key.in_(mbox))

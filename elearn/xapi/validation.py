@@ -87,7 +87,7 @@ def _statement(st: dict, path: str, *, substatement: bool) -> None:
         _optional(st, "stored", f.is_timestamp, _MUST_TIMESTAMP)
         _optional(st, "version", f.is_version, "must be 1.0.x or 2.0.x, for example 1.0.0")
         if "authority" in st:
-            _actor(st["authority"], "authority")
+            _authority(st["authority"])
     _actor(st["actor"], _join(path, "actor"))
     verb_id = _verb(st["verb"], _join(path, "verb"))
     kind = _object(st["object"], _join(path, "object"), substatement)
@@ -112,6 +112,23 @@ def _actor(value: Any, path: str) -> None:
     kind = value.get("objectType", "Agent")
     _check(kind in ("Agent", "Group"), _join(path, "objectType"), "must be Agent or Group")
     (_agent if kind == "Agent" else _group)(value, path)
+
+
+def _authority(value: Any) -> None:
+    """An Agent, or the Group OAuth makes of the consumer and the user: anonymous, two Agents."""
+    _actor(value, "authority")
+    if value.get("objectType") != "Group":
+        return
+    _check(
+        not any(key in value for key in _IFIS),
+        "authority",
+        "must be an Agent or an anonymous Group, not an identified Group",
+    )
+    _check(
+        len(value["member"]) == 2,
+        "authority.member",
+        "must list exactly two Agents (the OAuth consumer and the user)",
+    )
 
 
 def _agent(value: Any, path: str) -> None:

@@ -15,6 +15,7 @@ from elearn.auth.roles import Role
 from elearn.db import utcnow
 from elearn.xapi import credentials
 from elearn.xapi.builders import statements
+from elearn.xapi.formats import parse_timestamp
 from elearn.xapi.lrs.store import record_statement
 from elearn.xapi.models import ForwardState, StoredStatement
 
@@ -289,14 +290,14 @@ def test_a_body_that_is_not_json_or_not_json_typed_is_refused(lrs, db):
         headers=lrs.headers(),
     )
     assert multipart.status_code == 400
-    assert "fileUrl" in multipart.get_json()["message"]
+    assert "first part must be the statements" in multipart.get_json()["message"]
     assert stored_count(db) == 0
 
 
-def test_attachments_need_a_file_url(lrs, db):
+def test_attachments_sent_as_json_need_a_file_url(lrs, db):
     attachment = {
-        "usageType": "http://adlnet.gov/expapi/attachments/signature",
-        "display": {"en-GB": "Signature"},
+        "usageType": "https://example.org/attachment-types/certificate",
+        "display": {"en-GB": "Certificate"},
         "contentType": "image/png",
         "length": 10,
         "sha2": "a" * 64,
@@ -593,7 +594,7 @@ def test_format_canonical_keeps_the_best_language_for_accept_language(lrs):
         ("registration=abc", "registration must be a UUID"),
         ("ascending=yes", "ascending must be true or false"),
         ("format=full", "format must be ids, exact or canonical"),
-        ("attachments=true", "attachments=true is not supported"),
+        ("attachments=yes", "attachments must be true or false"),
     ],
 )
 def test_bad_queries_are_refused_with_the_reason(lrs, query, reason):
@@ -606,19 +607,31 @@ def test_a_missing_statement_is_404(lrs):
     assert lrs.get_params(statementId=str(uuid.uuid4())).status_code == 404
 
 
-def test_consistent_through_and_last_modified(lrs, db):
+def test_consistent_through_is_the_time_of_answering_and_last_modified_the_newest(lrs, db):
     record_statement(db, stmt(id=str(uuid.uuid4())), forward=False, stored_at=T0)
     newest = record_statement(
         db, stmt(id=str(uuid.uuid4())), forward=False, stored_at=T0 + timedelta(minutes=5)
     )
     db.commit()
+    asked_at = utcnow().replace(microsecond=0)
     response = lrs.get_params(limit=1)
-    assert response.headers["X-Experience-API-Consistent-Through"] == "2025-03-03T09:05:00.000Z"
+    # Not the newest statement's time (09:05), which an idle LRS would never move past.
+    through = parse_timestamp(response.headers["X-Experience-API-Consistent-Through"])
+    assert through >= asked_at
     assert response.headers["Last-Modified"] == "Mon, 03 Mar 2025 09:05:00 GMT"
     single = lrs.get_params(statementId=newest.statement_id)
     assert single.headers["Last-Modified"] == "Mon, 03 Mar 2025 09:05:00 GMT"
-    assert "X-Experience-API-Consistent-Through" in single.headers
+    assert parse_timestamp(single.headers["X-Experience-API-Consistent-Through"]) >= asked_at
     assert single.headers["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    ("query", "status"), [("statementId=" + str(uuid.uuid4()), 404), ("verb=not-an-iri", 400)]
+)
+def test_consistent_through_is_sent_on_errors_too(lrs, query, status):
+    response = lrs.get(query)
+    assert response.status_code == status
+    assert parse_timestamp(response.headers["X-Experience-API-Consistent-Through"])
 
 
 # --- a signed-in learner ----------------------------------------------------------------------

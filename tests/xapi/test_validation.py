@@ -213,6 +213,20 @@ VALID = {
         },
     ),
     "ISO 8601 basic timestamp": statement(timestamp="20240901T093000Z"),
+    "timestamp at UTC written as a positive zero offset": statement(
+        timestamp="2024-09-01T09:30:00+00:00"
+    ),
+    "timestamp west of UTC": statement(timestamp="2024-09-01T05:30:00-04:00"),
+    "version without its patch number": statement(version="1.0"),
+    "OAuth authority: an anonymous Group of the consumer and the user": statement(
+        authority={
+            "objectType": "Group",
+            "member": [
+                {"account": {"homePage": "https://lrs.example/oauth", "name": "consumer"}},
+                {"mbox": "mailto:teacher@school.example"},
+            ],
+        }
+    ),
     "timestamp with nanoseconds and an offset": statement(
         timestamp="2024-09-01T10:30:00.123456789+01:00"
     ),
@@ -462,8 +476,28 @@ INVALID = [
     (statement(stored="2024-09-01 09:30:00Z"), "stored must be an ISO 8601 timestamp"),
     (statement(version="1.1.0"), "version must be 1.0.x or 2.0.x"),
     (statement(version="3.0.0"), "version must be 1.0.x or 2.0.x"),
-    (statement(version="1.0"), "version must be 1.0.x or 2.0.x"),
+    (statement(version="1.1"), "version must be 1.0.x or 2.0.x"),
+    # A negative zero offset means the local offset is unknown (RFC 3339).
+    (changed("timestamp", "2024-09-01T09:30:00-00"), "timestamp must be an ISO 8601 timestamp"),
+    (changed("timestamp", "2024-09-01T09:30:00-0000"), "timestamp must be an ISO 8601 timestamp"),
+    (changed("timestamp", "2024-09-01T09:30:00-00:00"), "timestamp must be an ISO 8601 timestamp"),
+    (statement(stored="2024-09-01T09:30:00-00:00"), "stored must be an ISO 8601 timestamp"),
     (statement(authority={"name": "LRS"}), "authority must have an inverse functional identifier"),
+    (
+        statement(
+            authority={"objectType": "Group", "mbox": "mailto:staff@school.example", "member": []}
+        ),
+        "authority must be an Agent or an anonymous Group, not an identified Group",
+    ),
+    (
+        statement(
+            authority={
+                "objectType": "Group",
+                "member": [AGENT, {"mbox": "mailto:a@school.example"}, {"openid": "https://o.x/b"}],
+            }
+        ),
+        "authority.member must list exactly two Agents",
+    ),
     # attachments
     (
         changed("attachments[0].usageType", "signature", ATTACHED),

@@ -6,15 +6,22 @@ either stored completely or not at all:
 1. every statement is validated (400 with the validator's reason, naming the statement);
 2. statements without an id get a random (version 4) UUID; a PUT's ``statementId`` must match
    the statement's own id when it has one;
-3. two statements in the request with one id are fine when they are the same statement
-   (stored once) and a 400 when they differ;
+3. two statements in the request with one id are a 400 in xAPI 2.0; in 1.0.x they are fine
+   when they are the same statement (stored once) and a 400 when they differ;
 4. an id the store already holds is a no-op when the statement is the same (xAPI's comparison
    rules) and a 409 Conflict for the whole request when it differs;
 5. a statement voiding a voiding statement is a 400. As the spec asks, a voiding statement
    whose target is unknown is stored anyway (the target is voided if it arrives later).
 
+Attachments: each needs a ``fileUrl`` or its data sent with the request (a multipart/mixed
+part under its ``sha2``), and every part sent must be an attachment of one of the
+statements. A signature attachment (a JWS, see :mod:`elearn.xapi.signatures`) must be
+``application/octet-stream``, sent as data, and sign the statement it is attached to.
+
 The LRS sets ``stored`` and ``authority`` (the credential that sent it, as an Agent with an
-account on this site). Statements received here are stored as sent otherwise, and are *not*
+account on this site), and stores a single context activity (the 0.95 form) as a list of one,
+which is how every reader gets it back. Statements received here are stored as sent otherwise,
+and are *not*
 forwarded to the external LRS: they came from another system, which is responsible for them;
 elearn forwards only the statements it records itself.
 """
@@ -24,8 +31,8 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -33,8 +40,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from elearn.auth.models import User
+from elearn.xapi.lrs.multipart import AttachmentData
 from elearn.xapi.lrs.store import VOIDED_VERB, record_statements
 from elearn.xapi.models import StoredStatement
+from elearn.xapi.signatures import (
+    SIGNATURE_CONTENT_TYPE,
+    SignatureInvalid,
+    check_signature,
+    is_signature,
+)
 from elearn.xapi.validation import StatementInvalid, statements_equivalent, validate_statement
 
 # Keep IN lists well inside every database's limit on bound parameters.
@@ -62,18 +76,33 @@ class CheckedRequest:
     ids: list[str]  # every statement's id, in request order
     unique: dict[str, dict[str, Any]]  # one statement per id
     labels: dict[str, str]  # how errors name the statement with each id
+    # The data sent for each statement's attachments, by statement id.
+    attachment_data: dict[str, list[AttachmentData]] = field(default_factory=dict)
 
 
 def check_statements(
-    statements: Sequence[Any], *, statement_id: str | None = None
+    statements: Sequence[Any],
+    *,
+    statement_id: str | None = None,
+    version: str = "1.0.3",
+    data: Mapping[str, AttachmentData] | None = None,
 ) -> CheckedRequest:
     """Steps 1 to 3, which need no database: run them before taking SQLite's write lock.
 
-    ``statement_id`` is a PUT's ``statementId`` (the request then holds one statement).
-    Raises IngestError (400).
+    ``statement_id`` is a PUT's ``statementId`` (the request then holds one statement);
+    ``version`` is the xAPI version the request was sent in; ``data`` the attachments' data
+    sent with it, by SHA-2. Raises IngestError (400).
     """
     batch = len(statements) > 1
+    data = data or {}
     prepared = [_prepare(item, _label(i, batch), statement_id) for i, item in enumerate(statements)]
+    sent = {st["id"]: _attachment_data(st, _label(i, batch), data) for i, st in enumerate(prepared)}
+    used = {a.sha2 for found in sent.values() for a in found}
+    unused = sorted(set(data) - used)
+    if unused:
+        raise IngestError(
+            400, f"the part with {unused[0]} as its hash is not an attachment of any statement"
+        )
     unique: dict[str, dict[str, Any]] = {}
     labels: dict[str, str] = {}
     for i, st in enumerate(prepared):
@@ -81,11 +110,17 @@ def check_statements(
         if seen is None:
             unique[st["id"]] = st
             labels[st["id"]] = _label(i, batch)
+        elif version.startswith("2.0"):
+            raise IngestError(
+                400,
+                f"{_label(i, batch)}: {labels[st['id']]} in this request has the same id "
+                f"{st['id']}; a batch must not repeat an id",
+            )
         elif not statements_equivalent(seen, st):
             raise IngestError(
                 400, f"{_label(i, batch)}: another statement in this request has the id {st['id']}"
             )
-    return CheckedRequest([st["id"] for st in prepared], unique, labels)
+    return CheckedRequest([st["id"] for st in prepared], unique, labels, sent)
 
 
 def store_checked(
@@ -140,6 +175,7 @@ def store_checked(
         stored_at=now,
         authority=authority,
         received=True,
+        attachments=[request.attachment_data.get(st["id"], []) for st in fresh],
     )
     return request.ids
 
@@ -153,12 +189,13 @@ def store_statements(
     now: datetime,
     version: str = "1.0.3",
     statement_id: str | None = None,
+    data: Mapping[str, AttachmentData] | None = None,
 ) -> list[str]:
     """Check and store a request's statements in the caller's transaction; return their ids.
 
     Raises IngestError, having stored nothing.
     """
-    checked = check_statements(statements, statement_id=statement_id)
+    checked = check_statements(statements, statement_id=statement_id, version=version, data=data)
     return store_checked(session, checked, site=site, authority=authority, now=now, version=version)
 
 
@@ -181,14 +218,52 @@ def _prepare(item: Any, label: str, statement_id: str | None) -> dict[str, Any]:
         statement["id"] = statement_id
     statement.setdefault("id", str(uuid.uuid4()))
     statement["id"] = str(statement["id"]).lower()
+    _context_activities_as_lists(statement)
+    if statement["object"].get("objectType") == "SubStatement":
+        statement["object"] = dict(statement["object"])
+        _context_activities_as_lists(statement["object"])
+    return statement
+
+
+def _attachment_data(
+    statement: dict[str, Any], label: str, data: Mapping[str, AttachmentData]
+) -> list[AttachmentData]:
+    """The data sent for the statement's attachments; IngestError if one lacks its data or a
+    signature does not sign the statement."""
+    found: dict[str, AttachmentData] = {}
     for i, attachment in enumerate(statement.get("attachments") or ()):
-        if "fileUrl" not in attachment:
+        where = f"{label}: attachments[{i}]"
+        sent = data.get(str(attachment["sha2"]).lower())
+        if is_signature(attachment):
+            if attachment["contentType"].split(";")[0].strip().lower() != SIGNATURE_CONTENT_TYPE:
+                raise IngestError(
+                    400, f"{where} is a signature, so must be {SIGNATURE_CONTENT_TYPE}"
+                )
+            if sent is None:
+                raise IngestError(400, f"{where} is a signature, but its JWS was not sent with it")
+            try:
+                check_signature(statement, sent.content)
+            except SignatureInvalid as exc:
+                raise IngestError(400, f"{where}: {exc.reason}") from exc
+        elif sent is None and "fileUrl" not in attachment:
             raise IngestError(
                 400,
-                f"{label}: attachments[{i}] has no fileUrl; this LRS does not take attachment "
-                "data (multipart/mixed), so every attachment needs a fileUrl",
+                f"{where} has no fileUrl and its data was not sent: send it as a part of a "
+                f"multipart/mixed request with X-Experience-API-Hash {attachment['sha2']}",
             )
-    return statement
+        if sent is not None:
+            found[sent.sha2] = sent
+    return list(found.values())
+
+
+def _context_activities_as_lists(statement: dict[str, Any]) -> None:
+    """Replace (not change) the statement's context so each context activity kind is a list."""
+    context = statement.get("context")
+    kinds = context.get("contextActivities") if context else None
+    if not kinds or all(isinstance(entry, list) for entry in kinds.values()):
+        return
+    lists = {kind: entry if isinstance(entry, list) else [entry] for kind, entry in kinds.items()}
+    statement["context"] = {**context, "contextActivities": lists}
 
 
 def _void_target(statement: dict[str, Any]) -> str | None:

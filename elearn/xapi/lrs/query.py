@@ -25,7 +25,9 @@ remain, the page carries an opaque, signed ``more`` token holding the query and 
 after the page; the next page resumes from there, so statements stored meanwhile never shift
 or repeat a page.
 
-Formats (``ids``, ``exact``, ``canonical``): see :mod:`elearn.xapi.lrs.result_formats`.
+Formats (``ids``, ``exact``, ``canonical``): see :mod:`elearn.xapi.lrs.result_formats`. With
+``attachments=true`` :func:`attachment_data` reads the data stored with a page's statements,
+in one query.
 """
 
 from __future__ import annotations
@@ -37,13 +39,16 @@ from datetime import datetime
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from elearn.web.numbers import parse_whole_number
 from elearn.xapi import formats
 from elearn.xapi.lrs import query_sql
+from elearn.xapi.lrs.multipart import AttachmentData
 from elearn.xapi.lrs.result_formats import format_statement
 from elearn.xapi.lrs.store import agent_key
+from elearn.xapi.models import StatementAttachment
 from elearn.xapi.validation import StatementInvalid, validate_statement
 
 DEFAULT_LIMIT = 100
@@ -87,6 +92,7 @@ class SingleLookup:
     statement_id: str
     voided: bool
     format: str = "exact"
+    attachments: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,8 @@ class StatementQuery:
     limit: int = DEFAULT_LIMIT
     ascending: bool = False
     format: str = "exact"
+    # Answer multipart/mixed, with the data of the statements' attachments.
+    attachments: bool = False
     # The seq of the last statement on the previous page, when paging with ``more``.
     after: int | None = None
 
@@ -135,11 +143,7 @@ def parse_params(params: Mapping[str, str]) -> StatementQuery | SingleLookup:
     fmt = params.get("format", "exact")
     if fmt not in FORMATS:
         raise QueryError("format must be ids, exact or canonical")
-    if _boolean(params, "attachments"):
-        raise QueryError(
-            "attachments=true is not supported: this LRS keeps no attachment data "
-            "(ask with attachments=false or leave it out)"
-        )
+    attachments = _boolean(params, "attachments")
     singles = [name for name in _SINGLE if name in params]
     if len(singles) == 2:
         raise QueryError("statementId and voidedStatementId cannot be used together")
@@ -152,7 +156,12 @@ def parse_params(params: Mapping[str, str]) -> StatementQuery | SingleLookup:
         value = params[singles[0]]
         if not formats.is_uuid(value):
             raise QueryError(f"{singles[0]} must be a UUID")
-        return SingleLookup(value.lower(), voided=singles[0] == "voidedStatementId", format=fmt)
+        return SingleLookup(
+            value.lower(),
+            voided=singles[0] == "voidedStatementId",
+            format=fmt,
+            attachments=attachments,
+        )
     return StatementQuery(
         agent=agent_filter_key(params["agent"]) if "agent" in params else None,
         verb=_iri(params, "verb"),
@@ -165,6 +174,7 @@ def parse_params(params: Mapping[str, str]) -> StatementQuery | SingleLookup:
         limit=_limit(params),
         ascending=_boolean(params, "ascending"),
         format=fmt,
+        attachments=attachments,
     )
 
 
@@ -301,9 +311,19 @@ def get_statement(
     return Found(*row) if row else None
 
 
-def consistent_through(session: Session) -> datetime | None:
-    """When the newest statement was stored; everything stored up to then can be read."""
-    return session.scalar(query_sql.NEWEST_STORED)
+def attachment_data(session: Session, found: Sequence[Found]) -> list[AttachmentData]:
+    """The data stored with these statements' attachments (one query), in statement order."""
+    if not found:
+        return []
+    a = StatementAttachment
+    order = {row.seq: i for i, row in enumerate(found)}
+    rows = session.execute(
+        select(a.seq, a.sha2, a.content_type, a.content).where(a.seq.in_(list(order)))
+    ).all()
+    rows.sort(key=lambda row: (order[row.seq], row.sha2))
+    return [
+        AttachmentData(sha2, content_type, content) for _seq, sha2, content_type, content in rows
+    ]
 
 
 def _bound_values(query: StatementQuery, actor_scope: str | None) -> dict[str, Any]:

@@ -21,7 +21,6 @@ from sqlalchemy import (
     Select,
     bindparam,
     exists,
-    func,
     or_,
     select,
     union_all,
@@ -45,8 +44,6 @@ _COLUMNS = (
 )
 # How many rows a query reads: an int bound parameter renders as a placeholder after LIMIT.
 _WINDOW = bindparam("window", type_=Integer)
-
-NEWEST_STORED: Select[tuple[Any]] = select(func.max(StoredStatement.stored_at))
 
 
 @dataclass(frozen=True)

@@ -16,31 +16,35 @@ Who may call it:
 
 Every request to the Statement resource must send ``X-Experience-API-Version`` (1.0.x or 2.0.x;
 400 otherwise) and every response says which version answered (1.0.3, or 2.0.0 to a 2.0
-request). Errors are JSON: ``{"message": "…"}``.
+request). Statements may come as JSON or, with their attachments' data, as multipart/mixed
+(:mod:`elearn.xapi.lrs.multipart`); ``GET ?attachments=true`` answers multipart/mixed with the
+data. The 400 for a request without the header is answered in the version that
+credential last spoke, so a 2.0 client hears 2.0.0. Errors are JSON: ``{"message": "…"}``.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import http_date
 
 import elearn
-from elearn.auth.access import public
+from elearn.auth.access import enforce_access, public
 from elearn.db import get_db, request_writes, utcnow
 from elearn.web.security import csrf
 from elearn.xapi import credentials
 from elearn.xapi.builders.statements import site_iri
 from elearn.xapi.formats import format_timestamp, is_uuid
-from elearn.xapi.lrs import ingest, query
+from elearn.xapi.lrs import alternate_syntax, ingest, multipart, query
 from elearn.xapi.lrs.store import agent_key
 from elearn.xapi.models import LrsCredential
 
@@ -52,7 +56,14 @@ csrf.exempt(bp)
 REALM = 'Basic realm="elearn xAPI"'
 VERSIONS = ("1.0.3", "2.0.0")
 _VERSION_HEADER = "X-Experience-API-Version"
+_CONSISTENT_THROUGH = "X-Experience-API-Consistent-Through"
 _REQUEST_VERSION = re.compile(r"^(1\.0|2\.0)(?:\.\d+)?$")
+
+
+# The version each credential last sent, by key, to answer its requests that send none. Kept
+# per process and bounded: it only chooses the version header of a 400.
+_SPOKEN: OrderedDict[str, str] = OrderedDict()
+_SPOKEN_MAX = 1024
 
 
 class XapiError(Exception):
@@ -97,9 +108,36 @@ def _too_large(_error: RequestEntityTooLarge) -> Response:
     return _xapi_error(XapiError(413, f"the body is too large{detail}"))
 
 
+# On the app, not the blueprint: a form POST to a resource that takes no POST (such as
+# /xapi/about) does not route to the blueprint until it has been rewritten.
+@bp.before_app_request
+def _alternate_request_syntax() -> Response | None:
+    """1.0.3's form POST with ``?method=``, for every resource on this blueprint."""
+    if not request.path.startswith(f"{bp.url_prefix}/") or not alternate_syntax.uses_it(request):
+        return None
+    try:
+        alternate_syntax.rewrite(current_app._get_current_object(), request)
+    except alternate_syntax.AlternateSyntaxError as error:
+        if error.version is not None and error.version.strip().startswith("2.0"):
+            g.xapi_version = VERSIONS[1]
+        response = _xapi_error(XapiError(400, error.message))
+        # Set here too: the blueprint's own after_request only runs if the request routed.
+        response.headers[_VERSION_HEADER] = g.get("xapi_version", VERSIONS[0])
+        return response
+    if request.blueprint != bp.name:
+        return _xapi_error(XapiError(404, f"there is no xAPI resource at {request.path}"))
+    # The access check ran on the request as sent; the rewritten one may reach another view.
+    return enforce_access()
+
+
 @bp.after_request
 def _version_header(response: Response) -> Response:
     response.headers[_VERSION_HEADER] = g.get("xapi_version", VERSIONS[0])
+    if request.endpoint == "xapi.get_statements":
+        # Every write commits before it is answered, so whatever has been answered can be read
+        # now. The time of the newest statement would fall ever further behind on an idle LRS,
+        # and clients waiting for consistency would wait ever longer. Errors carry it too.
+        response.headers[_CONSISTENT_THROUGH] = format_timestamp(utcnow())
     return response
 
 
@@ -125,6 +163,9 @@ def _caller() -> Caller:
             raise XapiError(
                 401, "the LRS key or secret is wrong, or was revoked", {"WWW-Authenticate": REALM}
             )
+        g.xapi_credential_key = credential.key
+        if credential.key in _SPOKEN:
+            g.xapi_version = _SPOKEN[credential.key]
         return Caller(credential, None)
     if current_user.is_authenticated:
         own = {"account": {"homePage": _site(), "name": current_user.xapi_id}}
@@ -151,10 +192,11 @@ def _check_version() -> None:
     if match is None:
         raise XapiError(400, f"{_VERSION_HEADER} {raw!r} is not supported: use 1.0.x or 2.0.x")
     g.xapi_version = VERSIONS[1] if match.group(1) == "2.0" else VERSIONS[0]
-
-
-def _consistent_through(response: Response, newest: datetime | None) -> None:
-    response.headers["X-Experience-API-Consistent-Through"] = format_timestamp(newest or utcnow())
+    key = g.get("xapi_credential_key")
+    if key is not None and _SPOKEN.get(key) != g.xapi_version:
+        _SPOKEN[key] = g.xapi_version
+        while len(_SPOKEN) > _SPOKEN_MAX:
+            _SPOKEN.popitem(last=False)
 
 
 # Each method is its own view, so its access is declared and checked on its own.
@@ -186,14 +228,13 @@ def get_statements() -> Response:
             raise XapiError(403, "you can only read your own learning records")
         asked = replace(asked, agent=scope)
     languages = [tag for tag, _quality in request.accept_languages]
-    newest = query.consistent_through(db)
 
     if isinstance(asked, query.SingleLookup):
         found = query.get_statement(db, asked, actor_scope=scope)
         if found is None:
             raise XapiError(404, f"no statement with the id {asked.statement_id}")
         [body] = query.render_statements([found], asked.format, languages)
-        response = Response(body, 200, mimetype="application/json")
+        response = _statement_response(db, body, [found], asked.attachments)
         response.headers["Last-Modified"] = http_date(found.stored_at)
     else:
         page = query.find_statements(db, asked, actor_scope=scope)
@@ -203,11 +244,22 @@ def get_statements() -> Response:
             more = f"{request.script_root}{bp.url_prefix}/statements?more={token}"
         rendered = query.render_statements(page.statements, asked.format, languages)
         body = '{"statements":[' + ",".join(rendered) + '],"more":' + json.dumps(more) + "}"
-        response = Response(body, 200, mimetype="application/json")
+        response = _statement_response(db, body, page.statements, asked.attachments)
         stamps = [row.stored_at for row in page.statements]
-        last = max(stamps) if stamps else (newest or utcnow())
-        response.headers["Last-Modified"] = http_date(last)
-    _consistent_through(response, newest)
+        response.headers["Last-Modified"] = http_date(max(stamps) if stamps else utcnow())
+    return response
+
+
+def _statement_response(
+    db: Session, body: str, found: list[query.Found], with_attachments: bool
+) -> Response:
+    """JSON, or with ``attachments=true`` multipart/mixed: the JSON, then the attachments'
+    data of the statements in it."""
+    if not with_attachments:
+        return Response(body, 200, mimetype="application/json")
+    data, content_type = multipart.build(body, query.attachment_data(db, found))
+    response = Response(data, 200)
+    response.headers["Content-Type"] = content_type
     return response
 
 
@@ -216,17 +268,11 @@ def get_statements() -> Response:
 def post_statements() -> Response:
     caller = _writer()
     if request.args:
-        raise XapiError(
-            400,
-            "POST /statements takes no query parameters (the alternate request syntax is "
-            "not supported)",
-        )
-    data = _json_body()
+        raise XapiError(400, "POST /statements takes no query parameters")
+    data, attachments = _body()
     statements = data if isinstance(data, list) else [data]
-    ids, stored_at = _store(caller, statements, None)
-    response = jsonify(ids)
-    _consistent_through(response, stored_at)
-    return response
+    ids = _store(caller, statements, None, attachments)
+    return jsonify(ids)
 
 
 @bp.put("/statements")
@@ -241,13 +287,11 @@ def put_statements() -> Response:
         raise XapiError(400, "statementId is required")
     if not is_uuid(statement_id):
         raise XapiError(400, "statementId must be a UUID")
-    data = _json_body()
+    data, attachments = _body()
     if not isinstance(data, dict):
         raise XapiError(400, "PUT takes one statement (a JSON object); POST a list instead")
-    _ids, stored_at = _store(caller, [data], statement_id)
-    response = Response(status=204)
-    _consistent_through(response, stored_at)
-    return response
+    _store(caller, [data], statement_id, attachments)
+    return Response(status=204)
 
 
 def _writer() -> Caller:
@@ -263,30 +307,44 @@ def _writer() -> Caller:
     return caller
 
 
-def _json_body() -> Any:
+def _body() -> tuple[Any, dict[str, multipart.AttachmentData]]:
+    """The statement JSON, and the attachments' data sent with it (multipart/mixed) by SHA-2."""
     mimetype = request.mimetype
-    if mimetype == "multipart/mixed":
+    attachments: dict[str, multipart.AttachmentData] = {}
+    if mimetype == multipart.MIXED:
+        try:
+            raw, attachments = multipart.parse(
+                request.get_data(cache=False), request.headers.get("Content-Type", "")
+            )
+        except multipart.MultipartError as error:
+            raise XapiError(400, error.reason) from error
+    elif mimetype == "application/json":
+        raw = request.get_data(cache=False)
+    else:
         raise XapiError(
-            400,
-            "attachment data (multipart/mixed) is not accepted: send application/json and give "
-            "every attachment a fileUrl",
+            400, "the body must be application/json, or multipart/mixed with attachments' data"
         )
-    if mimetype != "application/json":
-        raise XapiError(400, "the body must be application/json")
     try:
-        return ingest.parse_json(request.get_data(cache=False))
+        return ingest.parse_json(raw), attachments
     except ingest.IngestError as error:
         raise XapiError(error.status, error.reason) from error
 
 
 def _store(
-    caller: Caller, statements: list[Any], statement_id: str | None
-) -> tuple[list[str], datetime]:
-    """Store the statements; their ids, and when they were stored (every statement stored
-    up to then can be read, so it is also the response's consistent-through time)."""
+    caller: Caller,
+    statements: list[Any],
+    statement_id: str | None,
+    attachments: dict[str, multipart.AttachmentData],
+) -> list[str]:
+    """Store and commit the statements; their ids."""
     assert caller.credential is not None
     try:
-        checked = ingest.check_statements(statements, statement_id=statement_id)
+        checked = ingest.check_statements(
+            statements,
+            statement_id=statement_id,
+            version=g.get("xapi_version", VERSIONS[0]),
+            data=attachments,
+        )
     except ingest.IngestError as error:
         raise XapiError(error.status, error.reason) from error
     db = get_db()
@@ -303,7 +361,7 @@ def _store(
                 version=g.get("xapi_version", VERSIONS[0]),
             )
             db.commit()
-            return ids, now
+            return ids
         except ingest.IngestError as error:
             db.rollback()
             raise XapiError(error.status, error.reason) from error

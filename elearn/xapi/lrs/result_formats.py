@@ -1,7 +1,8 @@
 """The shapes of statements a GET returns: the ``ids``, ``exact`` and ``canonical`` formats.
 
 ``exact`` is the statement as stored. ``ids`` keeps only what identifies each agent, group,
-activity and verb (for an anonymous group, its members' identifiers). ``canonical`` is
+activity and verb (for an anonymous group, its members' identifiers; for an activity, its id
+without ``objectType``). ``canonical`` is
 ``exact`` with every language map of verbs and activities narrowed to the one language that
 best fits the request's Accept-Language: elearn keeps no separate canonical definitions of
 activities, so each statement's own maps are used.
@@ -59,9 +60,10 @@ def _ids_agent(agent: Any) -> Any:
 
 
 def _ids_activity(activity: Any) -> Any:
+    # Its id alone: an object without objectType is an Activity, so nothing is lost.
     if not isinstance(activity, dict):
         return activity
-    return {key: activity[key] for key in ("objectType", "id") if key in activity}
+    return {"id": activity["id"]} if "id" in activity else {}
 
 
 def _ids_object(obj: Any) -> Any:

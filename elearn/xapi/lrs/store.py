@@ -19,7 +19,14 @@ from sqlalchemy.orm import Session, aliased
 import elearn.xapi.personal_data  # noqa: F401  (registers its export and erasure sections)
 from elearn.db import utcnow
 from elearn.xapi.formats import format_timestamp, parse_timestamp
-from elearn.xapi.models import ForwardState, StatementActivity, StatementAgent, StoredStatement
+from elearn.xapi.lrs.multipart import AttachmentData
+from elearn.xapi.models import (
+    ForwardState,
+    StatementActivity,
+    StatementAgent,
+    StatementAttachment,
+    StoredStatement,
+)
 
 VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
 STORED_VERSION = "1.0.0"
@@ -136,6 +143,7 @@ def record_statements(
     stored_at: datetime | None = None,
     authority: dict[str, Any] | None = None,
     received: bool = False,
+    attachments: Sequence[Sequence[AttachmentData]] | None = None,
 ) -> list[StoredStatement]:
     """Add valid statements (each with a distinct ``id``) to the caller's transaction.
 
@@ -221,6 +229,13 @@ def record_statements(
     ]
     if agent_rows:
         session.execute(insert(StatementAgent), agent_rows)
+    data_rows = [
+        {"seq": row.seq, "sha2": a.sha2, "content_type": a.content_type, "content": a.content}
+        for row, sent in (zip(stored, attachments, strict=True) if attachments else ())
+        for a in sent
+    ]
+    if data_rows:
+        session.execute(insert(StatementAttachment), data_rows)
     _void(session, voided_ids)
     return stored
 
