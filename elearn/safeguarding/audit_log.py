@@ -27,6 +27,11 @@ ACTION_LABELS = {
     "report.decided": "Made the decision",
     "report.closed": "Closed it",
     "report.reopened": "Reopened it",
+    "report.risk_set": "Set the risk level",
+    "report.category_set": "Set the category",
+    "report.pupil_linked": "Linked the pupil",
+    "report.referral_added": "Recorded a referral",
+    "report.follow_up_set": "Set the follow-up date",
     "attachment.uploaded": "Added a file",
     "attachment.downloaded": "Opened a file",
 }

@@ -47,7 +47,7 @@ WHEN_LABELS = {
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
-def _choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
+def select_choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
 
 
@@ -98,7 +98,9 @@ def _text(label: str, required: str, description: str = "", limit: int = TEXT_LI
     )
 
 
-def _line(label: str, required: str | None = None, description: str = "", limit: int = 200) -> Any:
+def line_field(
+    label: str, required: str | None = None, description: str = "", limit: int = 200
+) -> Any:
     validators: list[Any] = [DataRequired(message=required)] if required else [Optional()]
     validators.append(Length(max=limit, message=f"Keep this to {limit:,} characters or fewer."))
     return StringField(label, validators=validators, description=description)
@@ -180,7 +182,7 @@ class TellForm(FlaskForm):
     )
     when = RadioField(
         "When did it happen?",
-        choices=_choices(WHEN_LABELS.items()),
+        choices=select_choices(WHEN_LABELS.items()),
         default="not_sure",
         validate_choice=False,
         validators=[Chosen("Please pick when it happened. You can pick “I'm not sure”.")],
@@ -194,7 +196,7 @@ class TellForm(FlaskForm):
 class InappropriateContentForm(FlaskForm):
     """Appendix 2: a website with inappropriate content seen on academy equipment."""
 
-    site_address = _line(
+    site_address = line_field(
         "Website address or name",
         "Enter the website's address or name.",
         "For example www.example.com. If you do not know the address, give the site's name.",
@@ -205,7 +207,7 @@ class InappropriateContentForm(FlaskForm):
         "Describe what was on the website.",
         "Say what you saw. Please do not open the website again to check.",
     )
-    device_location = _line(
+    device_location = line_field(
         "Which computer, tablet or room? (optional)",
         description="For example: computer 12 in the ICT suite.",
     )
@@ -216,7 +218,7 @@ class InappropriateContentForm(FlaskForm):
 class PupilWebsiteForm(InappropriateContentForm):
     """The same report in words a young pupil can read."""
 
-    site_address = _line(
+    site_address = line_field(
         "Which website was it?",
         "Please write which website it was.",
         "Write the address, or the name of the website if you do not know it.",
@@ -227,7 +229,7 @@ class PupilWebsiteForm(InappropriateContentForm):
         "Please write what you saw.",
         "Use your own words. Please do not open the website again.",
     )
-    device_location = _line(
+    device_location = line_field(
         "Which computer or room? (you can leave this empty)",
         description="For example: the computer by the window in Class 4.",
     )
@@ -241,7 +243,7 @@ class PupilWebsiteForm(InappropriateContentForm):
 class BlockedAccessForm(FlaskForm):
     """Appendix 1: a member of staff asks for a blocked site to be allowed."""
 
-    site_address = _line(
+    site_address = line_field(
         "Address of the blocked website",
         "Enter the address of the website you need.",
         "For example www.example.com/page.",
@@ -266,22 +268,22 @@ class ContactAttemptForm(NamesPeople):
 
     direction = RadioField(
         "What happened?",
-        choices=_choices((d.value, d.label) for d in ContactDirection),
+        choices=select_choices((d.value, d.label) for d in ContactDirection),
         validate_choice=False,
         validators=[Chosen("Choose who contacted whom.")],
     )
     other_party_id = _person("Who made contact?", "Choose them if they are at the academy.")
-    other_party = _line(
+    other_party = line_field(
         "Or, if they are not on the list, who made contact?",
         description="Their name, or describe them if you do not know who it was.",
     )
     person_affected_id = _person(
         "Who did they contact? (optional)", "Leave this as it is if it was you."
     )
-    person_affected = _line(
+    person_affected = line_field(
         "Or, if they are not on the list, who did they contact? (optional)",
     )
-    platform = _line(
+    platform = line_field(
         "Which social media app or site?",
         "Enter the app or site it happened on.",
         "For example Facebook, Instagram or WhatsApp.",
@@ -321,22 +323,22 @@ class CyberbullyingForm(NamesPeople):
     person_fields = ("person_affected_id", "other_party_id")
 
     person_affected_id = _person("Who was targeted?", "Choose them if they are at the academy.")
-    person_affected = _line("Or, if they are not on the list, who was targeted?")
+    person_affected = line_field("Or, if they are not on the list, who was targeted?")
     other_party_id = _person(
         "Who is thought to be responsible? (optional)",
         "If it is a pupil or a colleague, choose them. Leave this as it is if not known.",
     )
-    other_party = _line(
+    other_party = line_field(
         "Or, if they are not on the list, who is thought to be responsible? (optional)",
         description="Leave empty if not known.",
     )
     perpetrator_kind = RadioField(
         "The person responsible is",
-        choices=_choices((k.value, k.label) for k in PerpetratorKind),
+        choices=select_choices((k.value, k.label) for k in PerpetratorKind),
         validate_choice=False,
         validators=[Chosen("Choose who is thought to be responsible, or “Not known”.")],
     )
-    platform = _line(
+    platform = line_field(
         "Where did it happen?",
         "Enter where it happened.",
         "The app, site, game or messaging service.",
@@ -384,6 +386,48 @@ class CyberbullyingForm(NamesPeople):
         return valid
 
 
+class ParentConcernForm(NamesPeople):
+    """A parent or carer's worry about their child's safety online, for the DSL."""
+
+    person_fields = ("person_affected_id",)
+
+    person_affected_id = _person(
+        "Which child is it about?", "Your children who are linked to your account."
+    )
+    person_affected = line_field(
+        "Or, if your child is not on the list, their name and class",
+    )
+    description = _text(
+        "What has happened, or what are you worried about?",
+        "Say what has happened or what you are worried about.",
+        "Say what you saw or were told, and who was involved if you know.",
+    )
+    where_online = line_field(
+        "Where online? (optional)", description="For example an app, a game or a website."
+    )
+    occurred_at = _when("When did it happen? (optional)", description="Roughly is fine.")
+    screenshot = _file(
+        "Screenshot (optional)",
+        "A picture of the messages or page, or a PDF. Never send a nude or semi-nude image "
+        "of a child, even to the school: describe it instead.",
+    )
+
+    def offer_people(self, people: Iterable[PersonChoice]) -> None:
+        # Only the parent's own children: the rest of the roll is not theirs to pick.
+        super().offer_people(choice for choice in people if choice.group == "Pupils")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        return (
+            self._need_one(
+                "person_affected_id",
+                "person_affected",
+                "Choose your child from the list, or write their name.",
+            )
+            and valid
+        )
+
+
 # ---- the safeguarding team's forms on a case page ------------------------------------------
 
 
@@ -396,7 +440,7 @@ class AssignForm(FlaskForm):
 class EntryForm(FlaskForm):
     action = SelectField(
         "Type of entry",
-        choices=_choices([("", "Note"), *((a.value, a.label) for a in CyberAction)]),
+        choices=select_choices([("", "Note"), *((a.value, a.label) for a in CyberAction)]),
         validators=[Optional()],
         validate_choice=False,
     )
@@ -436,7 +480,7 @@ class ReopenForm(FlaskForm):
 class DecisionForm(FlaskForm):
     decision = RadioField(
         "Decision",
-        choices=_choices(
+        choices=select_choices(
             [(Decision.APPROVED.value, "Approve"), (Decision.REFUSED.value, "Refuse")]
         ),
         validate_choice=False,
@@ -448,7 +492,7 @@ class DecisionForm(FlaskForm):
 
 
 class BlockForm(FlaskForm):
-    note = _line(
+    note = line_field(
         "Note (optional)",
         description="For example, when and how the IT provider was asked to block it.",
         limit=1000,

@@ -19,7 +19,16 @@ from elearn.auth import permissions as can
 from elearn.auth.access import requires
 from elearn.auth.models import User
 from elearn.db import get_db, utcnow, writes
-from elearn.safeguarding import audit_log, forms, handling, limits, notify, services
+from elearn.safeguarding import (
+    audit_log,
+    case_forms,
+    casework,
+    forms,
+    handling,
+    limits,
+    notify,
+    services,
+)
 from elearn.safeguarding.blueprint import bp, checked_file, files_dir, max_bytes
 from elearn.safeguarding.models import (
     Decision,
@@ -35,7 +44,7 @@ from elearn.web.numbers import parse_id
 lead_only = requires(can.is_safeguarding_lead)
 
 
-def _team_report(report_id: int, kind: ReportKind | None = None) -> Report:
+def team_report(report_id: int, kind: ReportKind | None = None) -> Report:
     report = services.report_for_team(get_db(), current_user, report_id)
     if report is None or (kind is not None and report.kind is not kind):
         abort(404)
@@ -72,6 +81,10 @@ def _case_forms(report: Report, given: dict[str, FlaskForm]) -> dict[str, FlaskF
     correcting = request.args.get("correct", "")
     if "entry_form" not in given and parse_id(correcting) is not None:
         built["entry_form"].corrects.data = correcting  # type: ignore[attr-defined]
+    pupils = casework.academy_pupils(get_db(), report.academy_id)
+    built.update(
+        case_forms.case_field_forms(report, given, pupils, request.args.get("correct_referral", ""))
+    )
     return built
 
 
@@ -96,6 +109,13 @@ def _render_case(report: Report, *, status: int = 200, **given: FlaskForm) -> tu
         if report.kind is ReportKind.CYBERBULLYING
         else []
     )
+    referral_form = given.get("referral_form")
+    correcting_referral = (
+        referral_form.corrects.data  # type: ignore[attr-defined]
+        if referral_form is not None
+        else request.args.get("correct_referral", "")
+    )
+    family = casework.family(db, report)
     correcting = given.get("entry_form")
     corrects = (
         correcting.corrects.data  # type: ignore[attr-defined]
@@ -112,6 +132,12 @@ def _render_case(report: Report, *, status: int = 200, **given: FlaskForm) -> tu
         "access_log": audit_log.for_report(db, report),
         "affected_link": _record_link(report.person_affected_user),
         "other_link": _record_link(report.other_party_user),
+        "family": family,
+        "pupil_link": _record_link(family.pupil) if family else None,
+        "parent_links": {p.id: _record_link(p) for p in family.parents} if family else {},
+        "pupil_suggested": report.pupil_id is None and family is not None,
+        "corrected_referrals": casework.corrected_ids(report),
+        "corrects_referral": parse_id(correcting_referral),
         "max_size": human_size(max_bytes()),
         "errors": [form for form in given.values() if form.errors],
         **_case_forms(report, given),
@@ -152,10 +178,10 @@ def inbox() -> str:
 @lead_only
 @writes
 def case(report_id: int) -> tuple[str, int]:
-    return _render_case(_team_report(report_id))
+    return _render_case(team_report(report_id))
 
 
-def _act(
+def act_on_case(
     report: Report,
     form: FlaskForm,
     form_key: str,
@@ -189,10 +215,10 @@ def _act(
 @bp.post("/inbox/<int:report_id>/assign")
 @lead_only
 def assign(report_id: int) -> Response | tuple[str, int]:
-    report = _team_report(report_id)
+    report = team_report(report_id)
     form = forms.AssignForm(prefix="assign")
     form.assignee.choices = _team_choices(report)
-    return _act(
+    return act_on_case(
         report,
         form,
         "assign_form",
@@ -204,7 +230,7 @@ def assign(report_id: int) -> Response | tuple[str, int]:
 @bp.post("/inbox/<int:report_id>/entries")
 @lead_only
 def add_entry(report_id: int) -> Response | tuple[str, int]:
-    report = _team_report(report_id)
+    report = team_report(report_id)
     form = forms.EntryForm(prefix="entry")
 
     def change() -> object:
@@ -220,13 +246,15 @@ def add_entry(report_id: int) -> Response | tuple[str, int]:
             now=utcnow(),
         )
 
-    return _act(report, form, "entry_form", change, "Added to the record.", anchor="#chronology")
+    return act_on_case(
+        report, form, "entry_form", change, "Added to the record.", anchor="#chronology"
+    )
 
 
 @bp.post("/inbox/<int:report_id>/evidence")
 @lead_only
 def add_evidence(report_id: int) -> Response | tuple[str, int]:
-    report = _team_report(report_id)
+    report = team_report(report_id)
     if not handling.can_handle(current_user, report):
         abort(403)
     form = forms.EvidenceForm(prefix="evidence")
@@ -277,9 +305,9 @@ def add_evidence(report_id: int) -> Response | tuple[str, int]:
 @bp.post("/inbox/<int:report_id>/close")
 @lead_only
 def close(report_id: int) -> Response | tuple[str, int]:
-    report = _team_report(report_id)
+    report = team_report(report_id)
     form = forms.CloseForm(prefix="close")
-    return _act(
+    return act_on_case(
         report,
         form,
         "close_form",
@@ -291,9 +319,9 @@ def close(report_id: int) -> Response | tuple[str, int]:
 @bp.post("/inbox/<int:report_id>/reopen")
 @lead_only
 def reopen(report_id: int) -> Response | tuple[str, int]:
-    report = _team_report(report_id)
+    report = team_report(report_id)
     form = forms.ReopenForm(prefix="reopen")
-    return _act(
+    return act_on_case(
         report,
         form,
         "reopen_form",
@@ -305,9 +333,9 @@ def reopen(report_id: int) -> Response | tuple[str, int]:
 @bp.post("/inbox/<int:request_id>/decision")
 @lead_only
 def decide(request_id: int) -> Response | tuple[str, int]:
-    report = _team_report(request_id, ReportKind.BLOCKED_ACCESS)
+    report = team_report(request_id, ReportKind.BLOCKED_ACCESS)
     form = forms.DecisionForm(prefix="decision")
-    response = _act(
+    response = act_on_case(
         report,
         form,
         "decision_form",
@@ -343,9 +371,9 @@ def _tell_requester(report: Report) -> None:
 @bp.post("/inbox/<int:site_report_id>/block")
 @lead_only
 def mark_for_blocking(site_report_id: int) -> Response | tuple[str, int]:
-    report = _team_report(site_report_id, ReportKind.INAPPROPRIATE_CONTENT)
+    report = team_report(site_report_id, ReportKind.INAPPROPRIATE_CONTENT)
     form = forms.BlockForm(prefix="block")
-    return _act(
+    return act_on_case(
         report,
         form,
         "block_form",

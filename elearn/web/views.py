@@ -21,8 +21,9 @@ bp = Blueprint("core", __name__)
 @signed_in
 def home() -> str:
     due_days = int(current_app.config["ELEARN"].get("POLICY_SIGN_OFF_DAYS") or POLICY_DUE_DAYS)
+    now = moment()
     page = home_service.home_page(
-        get_db(), current_user, catalog(), moment().today, policy_due_days=due_days
+        get_db(), current_user, catalog(), now.today, now=now.now, policy_due_days=due_days
     )
     return render_template(f"core/home_{page.template}.html", page=page)
 

@@ -17,6 +17,7 @@ REPORTER_ROLE = {
     ReportKind.BLOCKED_ACCESS: "staff",
     ReportKind.CONTACT_ATTEMPT: "staff",
     ReportKind.CYBERBULLYING: "staff",
+    ReportKind.PARENT_CONCERN: "parent",
 }
 HEAD_ONLY = {ReportKind.BLOCKED_ACCESS, ReportKind.CONTACT_ATTEMPT}
 PEOPLE = ("pupil", "parent", "staff", "other_staff", "dsl", "head", "far_dsl", "far_head", "admin")
