@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, Field, HiddenField, RadioField, SelectChoice, SelectField
-from wtforms.validators import DataRequired, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from elearn.auth.models import User
 from elearn.safeguarding.casework import REFERENCE_LIMIT, case_pupil
@@ -72,7 +72,7 @@ class ReferralForm(FlaskForm):
     )
     referred_on = DateField(
         "Date of the referral",
-        validators=[DataRequired(message="Enter the date of the referral.")],
+        validators=[InputRequired(message="Enter the date of the referral.")],
         invalid_value_message=DATE_EXAMPLE,
     )
     reference = line_field(
