@@ -1,8 +1,10 @@
-"""The DSL's case forms: risk, category, pupil, referrals and the follow-up date."""
+"""The safeguarding team's forms on a case page: assign, add to, decide, close, and the
+DSL's case fields (risk, category, pupil, referrals, follow-up)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, Field, HiddenField, RadioField, SelectChoice, SelectField
@@ -10,11 +12,107 @@ from wtforms.validators import InputRequired, Optional, ValidationError
 
 from elearn.auth.models import User
 from elearn.safeguarding.casework import REFERENCE_LIMIT, case_pupil
-from elearn.safeguarding.forms import Chosen, line_field, select_choices
-from elearn.safeguarding.models import Agency, CaseCategory, Report, RiskLevel
+from elearn.safeguarding.forms import (
+    Chosen,
+    line_field,
+    select_choices,
+    text_field,
+    upload_field,
+    when_field,
+)
+from elearn.safeguarding.models import (
+    Agency,
+    CaseCategory,
+    CyberAction,
+    Decision,
+    Report,
+    RiskLevel,
+)
 from elearn.web.numbers import parse_id
 
 DATE_EXAMPLE = "Enter a date, for example 14/03/2025."
+
+
+class AssignForm(FlaskForm):
+    assignee = SelectField(
+        "Assign to", coerce=int, validate_choice=False, validators=[Chosen("Choose a person.")]
+    )
+
+
+class EntryForm(FlaskForm):
+    action = SelectField(
+        "Type of entry",
+        choices=select_choices([("", "Note"), *((a.value, a.label) for a in CyberAction)]),
+        validators=[Optional()],
+        validate_choice=False,
+    )
+    text = text_field("Details", "Write the details before adding them.")
+    happened_at = when_field(
+        "When did this happen? (optional)",
+        description="Leave empty if it happened just now.",
+    )
+    corrects = HiddenField()
+
+    def validate_action(self, field: Field) -> None:
+        if field.data and field.data not in {a.value for a in CyberAction}:
+            raise ValidationError("Choose a type of entry from the list.")
+
+    def validate_corrects(self, field: Field) -> None:
+        if field.data and parse_id(field.data) is None:
+            raise ValidationError("The entry to correct was not recognised.")
+
+    def action_value(self) -> CyberAction | None:
+        return CyberAction(self.action.data) if self.action.data else None
+
+    def corrects_id(self) -> int | None:
+        return parse_id(self.corrects.data)
+
+    def happened_at_utc(self) -> datetime | None:
+        return self.happened_at.data
+
+
+class CloseForm(FlaskForm):
+    outcome = text_field("Outcome", "Write the outcome before closing.", "What was done and why.")
+
+
+class ReopenForm(FlaskForm):
+    reason = text_field("Why reopen it?", "Say why the report is being reopened.")
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(
+        "Decision",
+        choices=select_choices(
+            [(Decision.APPROVED.value, "Approve"), (Decision.REFUSED.value, "Refuse")]
+        ),
+        validate_choice=False,
+        validators=[Chosen("Choose approve or refuse.")],
+    )
+    reason = text_field(
+        "Reason", "Give a reason for the decision.", "The member of staff who asked will see this."
+    )
+
+
+class BlockForm(FlaskForm):
+    note = line_field(
+        "Note (optional)",
+        description="For example, when and how the IT provider was asked to block it.",
+        limit=1000,
+    )
+
+
+class EvidenceForm(FlaskForm):
+    file = upload_field("File", "A screenshot or picture, or a PDF.")
+    captured_at = when_field(
+        "When was it captured?", required="Enter when the evidence was captured."
+    )
+
+    def validate_file(self, field: Field) -> None:
+        if not field.data:
+            raise ValidationError("Choose a file to add.")
+
+
+# ---- the DSL's case fields ----------------------------------------------------------------
 
 
 class RiskForm(FlaskForm):

@@ -23,7 +23,6 @@ from elearn.safeguarding import (
     audit_log,
     case_forms,
     casework,
-    forms,
     handling,
     limits,
     notify,
@@ -61,15 +60,20 @@ def _team_choices(report: Report) -> list[SelectChoice]:
 def _case_forms(report: Report, given: dict[str, FlaskForm]) -> dict[str, FlaskForm]:
     """Every form the case page may show; those passed in keep the person's input."""
     built: dict[str, FlaskForm] = {
-        "assign_form": given.get("assign_form") or forms.AssignForm(prefix="assign", formdata=None),
-        "entry_form": given.get("entry_form") or forms.EntryForm(prefix="entry", formdata=None),
-        "close_form": given.get("close_form") or forms.CloseForm(prefix="close", formdata=None),
-        "reopen_form": given.get("reopen_form") or forms.ReopenForm(prefix="reopen", formdata=None),
+        "assign_form": given.get("assign_form")
+        or case_forms.AssignForm(prefix="assign", formdata=None),
+        "entry_form": given.get("entry_form")
+        or case_forms.EntryForm(prefix="entry", formdata=None),
+        "close_form": given.get("close_form")
+        or case_forms.CloseForm(prefix="close", formdata=None),
+        "reopen_form": given.get("reopen_form")
+        or case_forms.ReopenForm(prefix="reopen", formdata=None),
         "decision_form": given.get("decision_form")
-        or forms.DecisionForm(prefix="decision", formdata=None),
-        "block_form": given.get("block_form") or forms.BlockForm(prefix="block", formdata=None),
+        or case_forms.DecisionForm(prefix="decision", formdata=None),
+        "block_form": given.get("block_form")
+        or case_forms.BlockForm(prefix="block", formdata=None),
         "evidence_form": given.get("evidence_form")
-        or forms.EvidenceForm(prefix="evidence", formdata=None),
+        or case_forms.EvidenceForm(prefix="evidence", formdata=None),
     }
     assign_form = built["assign_form"]
     assign_form.assignee.choices = _team_choices(report)  # type: ignore[attr-defined]
@@ -216,7 +220,7 @@ def act_on_case(
 @lead_only
 def assign(report_id: int) -> Response | tuple[str, int]:
     report = team_report(report_id)
-    form = forms.AssignForm(prefix="assign")
+    form = case_forms.AssignForm(prefix="assign")
     form.assignee.choices = _team_choices(report)
     return act_on_case(
         report,
@@ -231,7 +235,7 @@ def assign(report_id: int) -> Response | tuple[str, int]:
 @lead_only
 def add_entry(report_id: int) -> Response | tuple[str, int]:
     report = team_report(report_id)
-    form = forms.EntryForm(prefix="entry")
+    form = case_forms.EntryForm(prefix="entry")
 
     def change() -> object:
         happened = form.happened_at.data
@@ -257,7 +261,7 @@ def add_evidence(report_id: int) -> Response | tuple[str, int]:
     report = team_report(report_id)
     if not handling.can_handle(current_user, report):
         abort(403)
-    form = forms.EvidenceForm(prefix="evidence")
+    form = case_forms.EvidenceForm(prefix="evidence")
     valid = form.validate_on_submit()
     new_file, file_ok = checked_file(form, "file")
     if not (valid and file_ok and new_file is not None):
@@ -306,7 +310,7 @@ def add_evidence(report_id: int) -> Response | tuple[str, int]:
 @lead_only
 def close(report_id: int) -> Response | tuple[str, int]:
     report = team_report(report_id)
-    form = forms.CloseForm(prefix="close")
+    form = case_forms.CloseForm(prefix="close")
     return act_on_case(
         report,
         form,
@@ -320,7 +324,7 @@ def close(report_id: int) -> Response | tuple[str, int]:
 @lead_only
 def reopen(report_id: int) -> Response | tuple[str, int]:
     report = team_report(report_id)
-    form = forms.ReopenForm(prefix="reopen")
+    form = case_forms.ReopenForm(prefix="reopen")
     return act_on_case(
         report,
         form,
@@ -334,7 +338,7 @@ def reopen(report_id: int) -> Response | tuple[str, int]:
 @lead_only
 def decide(request_id: int) -> Response | tuple[str, int]:
     report = team_report(request_id, ReportKind.BLOCKED_ACCESS)
-    form = forms.DecisionForm(prefix="decision")
+    form = case_forms.DecisionForm(prefix="decision")
     response = act_on_case(
         report,
         form,
@@ -372,7 +376,7 @@ def _tell_requester(report: Report) -> None:
 @lead_only
 def mark_for_blocking(site_report_id: int) -> Response | tuple[str, int]:
     report = team_report(site_report_id, ReportKind.INAPPROPRIATE_CONTENT)
-    form = forms.BlockForm(prefix="block")
+    form = case_forms.BlockForm(prefix="block")
     return act_on_case(
         report,
         form,
