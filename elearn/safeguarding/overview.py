@@ -12,9 +12,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from elearn.audit.services import record
 from elearn.auth import permissions as can
 from elearn.auth.models import User
 from elearn.safeguarding.models import Report, ReportKind, ReportStatus
+from elearn.safeguarding.services import REPORT
 
 # The home page lists the newest few; the inbox has the rest.
 LISTED = 10
@@ -79,6 +81,26 @@ def reports_overview(session: Session, viewer: User, *, today: date) -> ReportsO
         newest=[ListedReport(*row) for row in newest],
         oldest_new_at=oldest,
         follow_ups_due=[ListedReport(*row) for row in due],
+    )
+
+
+def record_home_listing(
+    session: Session, viewer: User, overview: ReportsOverview, *, now: datetime
+) -> None:
+    """The home page names reports by kind and number, as the inbox does: audited the same
+    way, so each report's access log shows who saw it listed."""
+    shown = sorted({item.id for item in [*overview.newest, *overview.follow_ups_due]})
+    if not shown:
+        return
+    record(
+        session,
+        actor_id=viewer.id,
+        action="report.home_listed",
+        subject_type=REPORT,
+        subject_id=None,
+        academy_id=viewer.academy_id,
+        detail={"report_ids": shown},
+        at=now,
     )
 
 

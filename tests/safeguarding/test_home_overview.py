@@ -141,3 +141,16 @@ def test_staff_and_other_academies_see_no_reports_on_their_home_page(
         client.logout()
     client.login(far_dsl.username)
     assert "No new or open reports." in client.get("/").get_data(as_text=True)
+
+
+def test_being_listed_on_the_home_page_shows_in_the_reports_access_log(
+    client, db, school, app_config
+):
+    report = file_report(db, school["pupil"], ReportKind.TELL, app_config["DATA_DIR"])
+    client.login(school["head"].username)
+    client.get("/")
+    client.logout()
+    client.login(school["dsl"].username)
+    case = client.get(f"/reports/inbox/{report.id}").get_data(as_text=True)
+    log = case[case.index('id="access"') :]
+    assert "Saw it listed on their home page" in log and "Hal Head" in log
