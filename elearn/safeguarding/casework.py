@@ -328,6 +328,8 @@ def set_follow_up(
         if (follow_up_on - today).days > FOLLOW_UP_HORIZON_DAYS:
             raise CannotDoThat("Choose a follow-up date within the next two years.")
     if follow_up_on == report.follow_up_on:
+        if follow_up_on is None:
+            raise CannotDoThat("Enter a follow-up date. There is none to clear.")
         raise CannotDoThat("The follow-up date is already set to that.")
     before = report.follow_up_on
     report.follow_up_on = follow_up_on

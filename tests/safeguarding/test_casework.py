@@ -283,6 +283,8 @@ def test_a_follow_up_cannot_be_in_the_past_or_years_away(db, school, report):
     for wrong in (today - timedelta(days=1), today + timedelta(days=800)):
         with pytest.raises(handling.CannotDoThat):
             casework.set_follow_up(db, school["dsl"], report, wrong, today=today, now=utcnow())
+    with pytest.raises(handling.CannotDoThat, match="There is none to clear"):
+        casework.set_follow_up(db, school["dsl"], report, None, today=today, now=utcnow())
     assert _fresh(db, report).follow_up_on is None
 
 
