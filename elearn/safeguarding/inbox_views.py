@@ -1,4 +1,4 @@
-"""The academy's safeguarding inbox: list, read, assign, add to, decide, close, download.
+"""The academy's safeguarding inbox: list, read, assign, add to, decide, close.
 
 Reports are looked up only within the viewer's own academy, so any other id is a 404. Every
 page that shows a report, every change and every download is audited in its transaction.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -37,7 +37,7 @@ from elearn.safeguarding.models import (
 )
 from elearn.safeguarding.route import cyberbullying_route
 from elearn.safeguarding.timefmt import from_local
-from elearn.safeguarding.uploads import download_name, human_size, remove_file, stored_path
+from elearn.safeguarding.uploads import human_size, remove_file
 from elearn.web.numbers import parse_id
 
 lead_only = requires(can.is_safeguarding_lead)
@@ -57,23 +57,23 @@ def _team_choices(report: Report) -> list[SelectChoice]:
     ]
 
 
+# The case page's own forms: where the page finds each one, and its field prefix.
+TEAM_FORMS: dict[str, tuple[type[FlaskForm], str]] = {
+    "assign_form": (case_forms.AssignForm, "assign"),
+    "entry_form": (case_forms.EntryForm, "entry"),
+    "close_form": (case_forms.CloseForm, "close"),
+    "reopen_form": (case_forms.ReopenForm, "reopen"),
+    "decision_form": (case_forms.DecisionForm, "decision"),
+    "block_form": (case_forms.BlockForm, "block"),
+    "evidence_form": (case_forms.EvidenceForm, "evidence"),
+}
+
+
 def _case_forms(report: Report, given: dict[str, FlaskForm]) -> dict[str, FlaskForm]:
     """Every form the case page may show; those passed in keep the person's input."""
     built: dict[str, FlaskForm] = {
-        "assign_form": given.get("assign_form")
-        or case_forms.AssignForm(prefix="assign", formdata=None),
-        "entry_form": given.get("entry_form")
-        or case_forms.EntryForm(prefix="entry", formdata=None),
-        "close_form": given.get("close_form")
-        or case_forms.CloseForm(prefix="close", formdata=None),
-        "reopen_form": given.get("reopen_form")
-        or case_forms.ReopenForm(prefix="reopen", formdata=None),
-        "decision_form": given.get("decision_form")
-        or case_forms.DecisionForm(prefix="decision", formdata=None),
-        "block_form": given.get("block_form")
-        or case_forms.BlockForm(prefix="block", formdata=None),
-        "evidence_form": given.get("evidence_form")
-        or case_forms.EvidenceForm(prefix="evidence", formdata=None),
+        key: given.get(key) or form(prefix=prefix, formdata=None)
+        for key, (form, prefix) in TEAM_FORMS.items()
     }
     assign_form = built["assign_form"]
     assign_form.assignee.choices = _team_choices(report)  # type: ignore[attr-defined]
@@ -386,37 +386,3 @@ def mark_for_blocking(site_report_id: int) -> Response | tuple[str, int]:
         ),
         "The site is marked for blocking.",
     )
-
-
-@bp.route("/files/<int:attachment_id>")
-@lead_only
-@writes
-def download(attachment_id: int) -> Response:
-    """Serve a file to its academy's team only, always as a download, never cached.
-
-    Evidence may be an indecent image of a child (UKCIS: do not view it), so nothing is ever
-    shown inline: the browser saves the file only after a deliberate click, which is logged.
-    """
-    db = get_db()
-    attachment = services.attachment_for_team(db, current_user, attachment_id)
-    if attachment is None:
-        abort(404)
-    path = stored_path(files_dir(), attachment.stored_name)
-    if not path.is_file():
-        abort(404)
-    services.record_download(db, current_user, attachment, now=utcnow())
-    db.commit()
-    response = send_file(
-        path,
-        mimetype=attachment.content_type,
-        as_attachment=True,
-        download_name=download_name(attachment.original_name, attachment.content_type),
-        conditional=False,
-        etag=False,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

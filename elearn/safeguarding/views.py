@@ -351,4 +351,8 @@ def my_report(report_id: int) -> str:
     return render_template(f"safeguarding/{template}.html", report=report)
 
 
-from elearn.safeguarding import case_views, inbox_views  # noqa: E402, F401  (registers their routes)
+from elearn.safeguarding import (  # noqa: E402, F401  (registers their routes)
+    case_views,
+    file_views,
+    inbox_views,
+)
