@@ -72,6 +72,7 @@ EXPECTED: dict[str, tuple[str, dict[str, int | str]]] = {
     "safeguarding.blocked_access": ("GET", only("staff", "dsl", "head")),
     "safeguarding.contact_attempt": ("GET", only("parent", "staff", "dsl", "head")),
     "safeguarding.cyberbullying": ("GET", only("staff", "dsl", "head")),
+    "safeguarding.parent_concern": ("GET", only("parent")),
     "safeguarding.my_report": ("GET", each(404, pupil=200)),
     "safeguarding.inbox": ("GET", only("dsl", "head")),
     "safeguarding.case": ("GET", only("dsl", "head")),
@@ -83,6 +84,12 @@ EXPECTED: dict[str, tuple[str, dict[str, int | str]]] = {
     "safeguarding.decide": ("POST", each(403, head=422)),
     "safeguarding.mark_for_blocking": ("POST", each(403, dsl=302, head=302)),
     "safeguarding.download": ("GET", only("dsl", "head")),
+    # The DSL's case fields: 404 for everyone outside the academy's team.
+    "safeguarding.set_risk": ("POST", each(404, dsl=422, head=422)),
+    "safeguarding.set_category": ("POST", each(404, dsl=422, head=422)),
+    "safeguarding.link_pupil": ("POST", each(404, dsl=422, head=422)),
+    "safeguarding.add_referral": ("POST", each(404, dsl=422, head=422)),
+    "safeguarding.set_follow_up": ("POST", each(404, dsl=422, head=422)),
     # Administration: the world's pupil is the person; heads manage their academy, staff
     # only reset pupils' passwords; the link removed is the pupil's parent.
     "admin.people": ("GET", only("head", "admin")),

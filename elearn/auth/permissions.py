@@ -185,6 +185,11 @@ def can_report_contact_attempt(user: object) -> bool:
     return (is_staff_member(user) or is_parent(user)) and _in_academy(user)
 
 
+def can_raise_parent_concern(user: object) -> bool:
+    """A parent or carer's worry about a child's safety online, for the academy's DSL."""
+    return is_parent(user) and _in_academy(user)
+
+
 def can_record_cyberbullying(user: object) -> bool:
     return is_staff_member(user) and _in_academy(user)
 

@@ -14,12 +14,15 @@ from elearn.safeguarding.models import Report
 from elearn.safeguarding.services import ATTACHMENT, REPORT
 
 LISTED = "report.inbox_listed"
+HOME_LISTED = "report.home_listed"
+LISTINGS = (LISTED, HOME_LISTED)
 
 ACTION_LABELS = {
     "report.created": "Sent the report",
     "report.viewed": "Opened the report",
     "report.viewed_by_sender": "Sender checked its progress",
     "report.inbox_listed": "Saw it listed in the inbox",
+    "report.home_listed": "Saw it listed on their home page",
     "report.team_notified": "Team told by e-mail that a report is waiting",
     "report.assigned": "Assigned it",
     "report.entry_added": "Added to the record",
@@ -27,6 +30,11 @@ ACTION_LABELS = {
     "report.decided": "Made the decision",
     "report.closed": "Closed it",
     "report.reopened": "Reopened it",
+    "report.risk_set": "Set the risk level",
+    "report.category_set": "Set the category",
+    "report.pupil_linked": "Linked the pupil",
+    "report.referral_added": "Recorded a referral",
+    "report.follow_up_set": "Set the follow-up date",
     "attachment.uploaded": "Added a file",
     "attachment.downloaded": "Opened a file",
 }
@@ -62,7 +70,7 @@ def for_report(session: Session, report: Report) -> list[LogLine]:
             ),
         )
     listings = and_(
-        AuditEntry.action == LISTED,
+        AuditEntry.action.in_(LISTINGS),
         AuditEntry.academy_id == report.academy_id,
         AuditEntry.at >= report.created_at,
     )
@@ -80,5 +88,5 @@ def for_report(session: Session, report: Report) -> list[LogLine]:
             what=_what(entry, file_names),
         )
         for entry, name, role in rows
-        if entry.action != LISTED or report.id in (entry.detail or {}).get("report_ids", ())
+        if entry.action not in LISTINGS or report.id in (entry.detail or {}).get("report_ids", ())
     ]

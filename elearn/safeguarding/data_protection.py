@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from elearn.privacy.holds import register_hold
 from elearn.privacy.registry import SectionGuide, register_eraser, register_exporter
-from elearn.safeguarding.models import Attachment, Report, ReportEntry
+from elearn.safeguarding.models import Attachment, Referral, Report, ReportEntry
 
 REPORT_TABLES = (
     "safeguarding_reports",
     "safeguarding_report_entries",
     "safeguarding_attachments",
+    "safeguarding_referrals",
 )
 
 
@@ -29,6 +30,7 @@ def _about(user_id: int) -> object:
         Report.reporter_id == user_id,
         Report.person_affected_id == user_id,
         Report.other_party_id == user_id,
+        Report.pupil_id == user_id,
     )
 
 
@@ -40,7 +42,11 @@ def safeguarding_hold(session: Session, user_id: int) -> str | None:
         select(
             func.count().filter(Report.reporter_id == user_id),
             func.count().filter(
-                or_(Report.person_affected_id == user_id, Report.other_party_id == user_id)
+                or_(
+                    Report.person_affected_id == user_id,
+                    Report.other_party_id == user_id,
+                    Report.pupil_id == user_id,
+                )
             ),
         ).where(_about(user_id))
     ).one()
@@ -109,6 +115,8 @@ def _how_named(report: Report, user_id: int) -> list[str]:
         named.append("person affected")
     if report.other_party_id == user_id:
         named.append("person responsible" if report.kind.value == "cyberbullying" else "contact")
+    if report.pupil_id == user_id:
+        named.append("pupil the case is about")
     return named
 
 
@@ -122,6 +130,19 @@ def _entry(entry: ReportEntry) -> dict[str, object]:
         "happened_at": _iso(entry.happened_at),
         "corrects_entry": entry.corrects_id,
         "entry": entry.id,
+    }
+
+
+def _referral(referral: Referral) -> dict[str, object]:
+    return {
+        "referral": referral.id,
+        "agency": referral.agency.value,
+        "referred_on": _iso(referral.referred_on),
+        "reference": referral.reference,
+        "note": referral.note,
+        "recorded_by": _name(referral.recorded_by),
+        "recorded_at": _iso(referral.recorded_at),
+        "corrects_referral": referral.corrects_id,
     }
 
 
@@ -148,7 +169,7 @@ def _file(attachment: Attachment) -> dict[str, object]:
         {
             "report": "The report's number in the academy's inbox.",
             "named_as": "How the person appears in it: sender, person affected, person "
-            "responsible or contact.",
+            "responsible, contact, or the pupil the safeguarding lead linked the case to.",
             "kind": "What sort of report it is.",
             "status": "new, open or closed.",
             "sent_at": "When it arrived (UTC).",
@@ -171,6 +192,23 @@ def _file(attachment: Attachment) -> dict[str, object]:
             "decision_reason": "The head teacher's reason.",
             "outcome": "What the team recorded when it closed the case.",
             "closed_at": "When it was closed (UTC).",
+            "risk_level": "The safeguarding lead's judgement of the risk: low, medium, high "
+            "or immediate (immediate danger).",
+            "category": "What the case is about: cyberbullying, sexual_content (including "
+            "nude image sharing), adult_contact, harmful_content, staff_conduct or other.",
+            "pupil": "The pupil the safeguarding lead linked the case to.",
+            "follow_up_on": "The date the case is next to be looked at, if set.",
+            "referrals": "Referrals to other agencies, each as recorded; a correction is a "
+            "new referral and the one it replaces stays.",
+            "referral": "The referral's number.",
+            "agency": "police, ceop (the police's child protection command), social_care "
+            "(children's social care) or lado (the local authority designated officer).",
+            "referred_on": "The date of the referral.",
+            "reference": "The reference the agency gave.",
+            "note": "Anything recorded with the referral.",
+            "recorded_by": "Who recorded the referral.",
+            "recorded_at": "When it was recorded (UTC).",
+            "corrects_referral": "The referral this one replaces, if any.",
             "entries": "The chronology: each note, action or change, in order.",
             "action": "The step taken, from the trust's cyberbullying route.",
             "text": "What the entry says.",
@@ -206,6 +244,8 @@ def export_report_contents(session: Session, user_id: int) -> list[dict[str, obj
             selectinload(Report.other_party_user),
             selectinload(Report.entries).selectinload(ReportEntry.author),
             selectinload(Report.attachments).selectinload(Attachment.uploaded_by),
+            selectinload(Report.pupil),
+            selectinload(Report.referrals).selectinload(Referral.recorded_by),
         )
     ).all()
     return [
@@ -233,6 +273,11 @@ def export_report_contents(session: Session, user_id: int) -> list[dict[str, obj
             "decision_reason": report.decision_reason,
             "outcome": report.outcome,
             "closed_at": _iso(report.closed_at),
+            "risk_level": report.risk_level.value if report.risk_level else None,
+            "category": report.category.value if report.category else None,
+            "pupil": _name(report.pupil),
+            "follow_up_on": _iso(report.follow_up_on),
+            "referrals": [_referral(referral) for referral in report.referrals],
             "entries": [_entry(entry) for entry in report.entries],
             "files": [_file(attachment) for attachment in report.attachments],
         }
@@ -245,12 +290,13 @@ def erase_from_reports(session: Session, user_id: int) -> None:
     """Nothing in a safeguarding record is removed: it is the academy's record of what was
     said and done, and must stay whole while the academy keeps it.
 
-    Erasure reaches here only for someone the hold lets go: never a sender or a person
-    linked as affected or responsible. That leaves, for example, a member of staff who has
-    left after writing entries, adding files, being assigned, deciding or closing. Those rows
-    point at the person by id only, and their name goes when the person's own row is
-    anonymised, so the chronology then reads "Erased person". What they wrote stays as they
-    wrote it: it is evidence, and a chronology entry is never altered.
+    Erasure reaches here only for someone the hold lets go: never a sender, a person
+    linked as affected or responsible, or the pupil a case is about. That leaves, for
+    example, a member of staff who has left after writing entries, adding files, recording
+    referrals, being assigned, deciding or closing. Those rows point at the person by id
+    only, and their name goes when the person's own row is anonymised, so the chronology
+    then reads "Erased person". What they wrote stays as they wrote it: it is evidence, and
+    a chronology entry is never altered.
     """
     reason = safeguarding_hold(session, user_id)
     if reason is not None:

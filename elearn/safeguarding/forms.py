@@ -7,7 +7,7 @@ collected here: their checks (type by content, size, name) happen in ``uploads``
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -16,7 +16,6 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     Field,
-    HiddenField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -28,13 +27,10 @@ from wtforms.validators import DataRequired, Length, Optional, StopValidation, V
 from elearn.db import utcnow
 from elearn.safeguarding.models import (
     ContactDirection,
-    CyberAction,
-    Decision,
     PerpetratorKind,
 )
 from elearn.safeguarding.people import PersonChoice
 from elearn.safeguarding.timefmt import LOCAL_ZONE
-from elearn.web.numbers import parse_id
 
 TEXT_LIMIT = 5000
 WHEN_LABELS = {
@@ -47,7 +43,7 @@ WHEN_LABELS = {
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
-def _choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
+def select_choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
 
 
@@ -74,7 +70,7 @@ class NotInFuture:
             raise ValidationError(self.message)
 
 
-def _when(label: str, *, required: str | None = None, description: str = "") -> Any:
+def when_field(label: str, *, required: str | None = None, description: str = "") -> Any:
     validators: list[Any] = [DataRequired(message=required)] if required else [Optional()]
     validators.append(NotInFuture("That date and time is in the future."))
     return DateTimeLocalField(
@@ -87,7 +83,7 @@ def _when(label: str, *, required: str | None = None, description: str = "") -> 
     )
 
 
-def _text(label: str, required: str, description: str = "", limit: int = TEXT_LIMIT) -> Any:
+def text_field(label: str, required: str, description: str = "", limit: int = TEXT_LIMIT) -> Any:
     return TextAreaField(
         label,
         validators=[
@@ -98,13 +94,15 @@ def _text(label: str, required: str, description: str = "", limit: int = TEXT_LI
     )
 
 
-def _line(label: str, required: str | None = None, description: str = "", limit: int = 200) -> Any:
+def line_field(
+    label: str, required: str | None = None, description: str = "", limit: int = 200
+) -> Any:
     validators: list[Any] = [DataRequired(message=required)] if required else [Optional()]
     validators.append(Length(max=limit, message=f"Keep this to {limit:,} characters or fewer."))
     return StringField(label, validators=validators, description=description)
 
 
-def _file(label: str, description: str) -> Any:
+def upload_field(label: str, description: str) -> Any:
     return FileField(label, description=description)
 
 
@@ -180,12 +178,12 @@ class TellForm(FlaskForm):
     )
     when = RadioField(
         "When did it happen?",
-        choices=_choices(WHEN_LABELS.items()),
+        choices=select_choices(WHEN_LABELS.items()),
         default="not_sure",
         validate_choice=False,
         validators=[Chosen("Please pick when it happened. You can pick “I'm not sure”.")],
     )
-    screenshot = _file(
+    screenshot = upload_field(
         "Add a picture of what you saw (you can leave this empty)",
         "A screenshot is a picture of your screen.",
     )
@@ -194,45 +192,45 @@ class TellForm(FlaskForm):
 class InappropriateContentForm(FlaskForm):
     """Appendix 2: a website with inappropriate content seen on academy equipment."""
 
-    site_address = _line(
+    site_address = line_field(
         "Website address or name",
         "Enter the website's address or name.",
         "For example www.example.com. If you do not know the address, give the site's name.",
         limit=2000,
     )
-    description = _text(
+    description = text_field(
         "What was on the website?",
         "Describe what was on the website.",
         "Say what you saw. Please do not open the website again to check.",
     )
-    device_location = _line(
+    device_location = line_field(
         "Which computer, tablet or room? (optional)",
         description="For example: computer 12 in the ICT suite.",
     )
-    seen_at = _when("When was it seen? (optional)", description="Roughly is fine.")
-    screenshot = _file("Screenshot (optional)", "A picture of the screen, or a PDF.")
+    seen_at = when_field("When was it seen? (optional)", description="Roughly is fine.")
+    screenshot = upload_field("Screenshot (optional)", "A picture of the screen, or a PDF.")
 
 
 class PupilWebsiteForm(InappropriateContentForm):
     """The same report in words a young pupil can read."""
 
-    site_address = _line(
+    site_address = line_field(
         "Which website was it?",
         "Please write which website it was.",
         "Write the address, or the name of the website if you do not know it.",
         limit=2000,
     )
-    description = _text(
+    description = text_field(
         "What did you see?",
         "Please write what you saw.",
         "Use your own words. Please do not open the website again.",
     )
-    device_location = _line(
+    device_location = line_field(
         "Which computer or room? (you can leave this empty)",
         description="For example: the computer by the window in Class 4.",
     )
-    seen_at = _when("When did you see it? (you can leave this empty)")
-    screenshot = _file(
+    seen_at = when_field("When did you see it? (you can leave this empty)")
+    screenshot = upload_field(
         "Add a picture of the screen (you can leave this empty)",
         "A screenshot is a picture of your screen.",
     )
@@ -241,13 +239,13 @@ class PupilWebsiteForm(InappropriateContentForm):
 class BlockedAccessForm(FlaskForm):
     """Appendix 1: a member of staff asks for a blocked site to be allowed."""
 
-    site_address = _line(
+    site_address = line_field(
         "Address of the blocked website",
         "Enter the address of the website you need.",
         "For example www.example.com/page.",
         limit=2000,
     )
-    reason = _text(
+    reason = text_field(
         "Why do you need it?",
         "Say why you need the website.",
         "For example, the lesson or activity it is for. The head teacher decides.",
@@ -266,33 +264,35 @@ class ContactAttemptForm(NamesPeople):
 
     direction = RadioField(
         "What happened?",
-        choices=_choices((d.value, d.label) for d in ContactDirection),
+        choices=select_choices((d.value, d.label) for d in ContactDirection),
         validate_choice=False,
         validators=[Chosen("Choose who contacted whom.")],
     )
     other_party_id = _person("Who made contact?", "Choose them if they are at the academy.")
-    other_party = _line(
+    other_party = line_field(
         "Or, if they are not on the list, who made contact?",
         description="Their name, or describe them if you do not know who it was.",
     )
     person_affected_id = _person(
         "Who did they contact? (optional)", "Leave this as it is if it was you."
     )
-    person_affected = _line(
+    person_affected = line_field(
         "Or, if they are not on the list, who did they contact? (optional)",
     )
-    platform = _line(
+    platform = line_field(
         "Which social media app or site?",
         "Enter the app or site it happened on.",
         "For example Facebook, Instagram or WhatsApp.",
     )
-    occurred_at = _when("When did it happen? (optional)")
-    description = _text(
+    occurred_at = when_field("When did it happen? (optional)")
+    description = text_field(
         "Describe the contact",
         "Describe the contact.",
         "For example a friend request, a follow or a message. Do not reply to it.",
     )
-    screenshot = _file("Screenshot (optional)", "A picture of the request or message, or a PDF.")
+    screenshot = upload_field(
+        "Screenshot (optional)", "A picture of the request or message, or a PDF."
+    )
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
@@ -321,37 +321,37 @@ class CyberbullyingForm(NamesPeople):
     person_fields = ("person_affected_id", "other_party_id")
 
     person_affected_id = _person("Who was targeted?", "Choose them if they are at the academy.")
-    person_affected = _line("Or, if they are not on the list, who was targeted?")
+    person_affected = line_field("Or, if they are not on the list, who was targeted?")
     other_party_id = _person(
         "Who is thought to be responsible? (optional)",
         "If it is a pupil or a colleague, choose them. Leave this as it is if not known.",
     )
-    other_party = _line(
+    other_party = line_field(
         "Or, if they are not on the list, who is thought to be responsible? (optional)",
         description="Leave empty if not known.",
     )
     perpetrator_kind = RadioField(
         "The person responsible is",
-        choices=_choices((k.value, k.label) for k in PerpetratorKind),
+        choices=select_choices((k.value, k.label) for k in PerpetratorKind),
         validate_choice=False,
         validators=[Chosen("Choose who is thought to be responsible, or “Not known”.")],
     )
-    platform = _line(
+    platform = line_field(
         "Where did it happen?",
         "Enter where it happened.",
         "The app, site, game or messaging service.",
     )
-    occurred_at = _when("When did it happen?", required="Enter when it happened.")
-    description = _text(
+    occurred_at = when_field("When did it happen?", required="Enter when it happened.")
+    description = text_field(
         "What happened?",
         "Describe what happened.",
         "Record the facts: what was posted or sent, and who saw it. Never reply or retaliate.",
     )
-    evidence = _file(
+    evidence = upload_field(
         "Evidence (optional)",
         "A screenshot of the messages or web page, or a PDF. You can add more files later.",
     )
-    captured_at = _when(
+    captured_at = when_field(
         "When was the evidence captured?",
         description="The date and time the screenshot was taken. Needed when you add a file.",
     )
@@ -384,81 +384,43 @@ class CyberbullyingForm(NamesPeople):
         return valid
 
 
-# ---- the safeguarding team's forms on a case page ------------------------------------------
+class ParentConcernForm(NamesPeople):
+    """A parent or carer's worry about their child's safety online, for the DSL."""
 
+    person_fields = ("person_affected_id",)
 
-class AssignForm(FlaskForm):
-    assignee = SelectField(
-        "Assign to", coerce=int, validate_choice=False, validators=[Chosen("Choose a person.")]
+    person_affected_id = _person(
+        "Which child is it about?", "Your children who are linked to your account."
+    )
+    person_affected = line_field(
+        "Or, if your child is not on the list, their name and class",
+    )
+    description = text_field(
+        "What has happened, or what are you worried about?",
+        "Say what has happened or what you are worried about.",
+        "Say what you saw or were told, and who was involved if you know.",
+    )
+    where_online = line_field(
+        "Where online? (optional)", description="For example an app, a game or a website."
+    )
+    occurred_at = when_field("When did it happen? (optional)", description="Roughly is fine.")
+    screenshot = upload_field(
+        "Screenshot (optional)",
+        "A picture of the messages or page, or a PDF. Never send a nude or semi-nude image "
+        "of a child, even to the school: describe it instead.",
     )
 
+    def offer_people(self, people: Iterable[PersonChoice]) -> None:
+        # Only the parent's own children: the rest of the roll is not theirs to pick.
+        super().offer_people(choice for choice in people if choice.group == "Pupils")
 
-class EntryForm(FlaskForm):
-    action = SelectField(
-        "Type of entry",
-        choices=_choices([("", "Note"), *((a.value, a.label) for a in CyberAction)]),
-        validators=[Optional()],
-        validate_choice=False,
-    )
-    text = _text("Details", "Write the details before adding them.")
-    happened_at = _when(
-        "When did this happen? (optional)",
-        description="Leave empty if it happened just now.",
-    )
-    corrects = HiddenField()
-
-    def validate_action(self, field: Field) -> None:
-        if field.data and field.data not in {a.value for a in CyberAction}:
-            raise ValidationError("Choose a type of entry from the list.")
-
-    def validate_corrects(self, field: Field) -> None:
-        if field.data and parse_id(field.data) is None:
-            raise ValidationError("The entry to correct was not recognised.")
-
-    def action_value(self) -> CyberAction | None:
-        return CyberAction(self.action.data) if self.action.data else None
-
-    def corrects_id(self) -> int | None:
-        return parse_id(self.corrects.data)
-
-    def happened_at_utc(self) -> datetime | None:
-        return self.happened_at.data
-
-
-class CloseForm(FlaskForm):
-    outcome = _text("Outcome", "Write the outcome before closing.", "What was done and why.")
-
-
-class ReopenForm(FlaskForm):
-    reason = _text("Why reopen it?", "Say why the report is being reopened.")
-
-
-class DecisionForm(FlaskForm):
-    decision = RadioField(
-        "Decision",
-        choices=_choices(
-            [(Decision.APPROVED.value, "Approve"), (Decision.REFUSED.value, "Refuse")]
-        ),
-        validate_choice=False,
-        validators=[Chosen("Choose approve or refuse.")],
-    )
-    reason = _text(
-        "Reason", "Give a reason for the decision.", "The member of staff who asked will see this."
-    )
-
-
-class BlockForm(FlaskForm):
-    note = _line(
-        "Note (optional)",
-        description="For example, when and how the IT provider was asked to block it.",
-        limit=1000,
-    )
-
-
-class EvidenceForm(FlaskForm):
-    file = _file("File", "A screenshot or picture, or a PDF.")
-    captured_at = _when("When was it captured?", required="Enter when the evidence was captured.")
-
-    def validate_file(self, field: Field) -> None:
-        if not field.data:
-            raise ValidationError("Choose a file to add.")
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        return (
+            self._need_one(
+                "person_affected_id",
+                "person_affected",
+                "Choose your child from the list, or write their name.",
+            )
+            and valid
+        )

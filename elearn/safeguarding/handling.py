@@ -42,23 +42,23 @@ def can_handle(user: User, report: Report) -> bool:
     return can.can_handle_report(user, report.academy_id, report.kind.value)
 
 
-def _require_handler(user: User, report: Report) -> None:
+def require_handler(user: User, report: Report) -> None:
     if not can_handle(user, report):
         raise NotAllowed("only the head teacher handles this kind of report")
 
 
-def _require_not_closed(report: Report) -> None:
+def require_not_closed(report: Report) -> None:
     if report.status is ReportStatus.CLOSED:
         raise CannotDoThat("This report is closed. Reopen it first.")
 
 
-def _touch(report: Report, now: datetime) -> None:
+def touch_report(report: Report, now: datetime) -> None:
     report.updated_at = now
     if report.status is ReportStatus.NEW:
         report.status = ReportStatus.OPEN
 
 
-def _entry(
+def append_entry(
     session: Session,
     report: Report,
     actor: User,
@@ -85,7 +85,7 @@ def _entry(
     return entry
 
 
-def _audit(
+def audit_change(
     session: Session, actor: User, report: Report, what: str, now: datetime, **detail: object
 ) -> None:
     record(
@@ -104,16 +104,18 @@ def assign(
     session: Session, actor: User, report: Report, assignee_id: int, *, now: datetime
 ) -> ReportEntry:
     """Give the report to one of the academy's DSLs or head teachers."""
-    _require_handler(actor, report)
-    _require_not_closed(report)
+    require_handler(actor, report)
+    require_not_closed(report)
     choices = {person.id: person for person in team(session, report.academy_id)}
     assignee = choices.get(assignee_id)
     if assignee is None:
         raise CannotDoThat("Choose someone from the academy's safeguarding team.")
     report.assignee_id = assignee.id
-    _touch(report, now)
-    entry = _entry(session, report, actor, EntryKind.ASSIGNED, text=assignee.display_name, now=now)
-    _audit(session, actor, report, "report.assigned", now, assignee_id=assignee.id)
+    touch_report(report, now)
+    entry = append_entry(
+        session, report, actor, EntryKind.ASSIGNED, text=assignee.display_name, now=now
+    )
+    audit_change(session, actor, report, "report.assigned", now, assignee_id=assignee.id)
     return entry
 
 
@@ -129,8 +131,8 @@ def add_entry(
     now: datetime,
 ) -> ReportEntry:
     """Append a note, or (for cyberbullying records) one of the policy's actions."""
-    _require_handler(actor, report)
-    _require_not_closed(report)
+    require_handler(actor, report)
+    require_not_closed(report)
     text = text.strip()
     if not text:
         raise CannotDoThat("Write what happened or what was done.")
@@ -145,8 +147,8 @@ def add_entry(
         if exists is None:
             raise CannotDoThat("The entry to correct is not part of this report.")
     kind = EntryKind.ACTION if action is not None else EntryKind.NOTE
-    _touch(report, now)
-    entry = _entry(
+    touch_report(report, now)
+    entry = append_entry(
         session,
         report,
         actor,
@@ -157,7 +159,7 @@ def add_entry(
         happened_at=happened_at,
         corrects_id=corrects_id,
     )
-    _audit(
+    audit_change(
         session,
         actor,
         report,
@@ -180,14 +182,14 @@ def add_evidence(
     files_dir: Path,
     now: datetime,
 ) -> list[Attachment]:
-    _require_handler(actor, report)
-    _require_not_closed(report)
+    require_handler(actor, report)
+    require_not_closed(report)
     if not files:
         raise CannotDoThat("Choose a file to add.")
     added = attach_files(session, report, files, uploader=actor, files_dir=files_dir, now=now)
-    _touch(report, now)
+    touch_report(report, now)
     names = ", ".join(item.original_name for item in added)
-    _entry(session, report, actor, EntryKind.EVIDENCE, text=names, now=now)
+    append_entry(session, report, actor, EntryKind.EVIDENCE, text=names, now=now)
     return added
 
 
@@ -195,19 +197,19 @@ def mark_for_blocking(
     session: Session, actor: User, report: Report, *, note: str, now: datetime
 ) -> ReportEntry:
     """Record that the reported site is to be blocked (the IT provider does the blocking)."""
-    _require_handler(actor, report)
-    _require_not_closed(report)
+    require_handler(actor, report)
+    require_not_closed(report)
     if report.kind is not ReportKind.INAPPROPRIATE_CONTENT:
         raise CannotDoThat("Only website content reports can be marked for blocking.")
     if report.marked_for_blocking_at is not None:
         raise CannotDoThat("This site is already marked for blocking.")
     report.marked_for_blocking_at = now
     report.marked_for_blocking_by_id = actor.id
-    _touch(report, now)
-    entry = _entry(
+    touch_report(report, now)
+    entry = append_entry(
         session, report, actor, EntryKind.MARKED_FOR_BLOCKING, text=note.strip(), now=now
     )
-    _audit(session, actor, report, "report.marked_for_blocking", now)
+    audit_change(session, actor, report, "report.marked_for_blocking", now)
     return entry
 
 
@@ -239,16 +241,16 @@ def decide(
     report.closed_at = now
     report.closed_by_id = actor.id
     report.updated_at = now
-    entry = _entry(session, report, actor, EntryKind.DECISION, text=report.outcome, now=now)
-    _audit(session, actor, report, "report.decided", now, decision=decision.value)
+    entry = append_entry(session, report, actor, EntryKind.DECISION, text=report.outcome, now=now)
+    audit_change(session, actor, report, "report.decided", now, decision=decision.value)
     return entry
 
 
 def close(
     session: Session, actor: User, report: Report, outcome: str, *, now: datetime
 ) -> ReportEntry:
-    _require_handler(actor, report)
-    _require_not_closed(report)
+    require_handler(actor, report)
+    require_not_closed(report)
     if report.kind is ReportKind.BLOCKED_ACCESS and report.decision is None:
         raise CannotDoThat("Approve or refuse the request; that closes it.")
     outcome = outcome.strip()
@@ -259,15 +261,15 @@ def close(
     report.closed_at = now
     report.closed_by_id = actor.id
     report.updated_at = now
-    entry = _entry(session, report, actor, EntryKind.CLOSED, text=outcome, now=now)
-    _audit(session, actor, report, "report.closed", now)
+    entry = append_entry(session, report, actor, EntryKind.CLOSED, text=outcome, now=now)
+    audit_change(session, actor, report, "report.closed", now)
     return entry
 
 
 def reopen(
     session: Session, actor: User, report: Report, reason: str, *, now: datetime
 ) -> ReportEntry:
-    _require_handler(actor, report)
+    require_handler(actor, report)
     if report.status is not ReportStatus.CLOSED:
         raise CannotDoThat("This report is already open.")
     if report.kind is ReportKind.BLOCKED_ACCESS:
@@ -280,6 +282,6 @@ def reopen(
     report.closed_at = None
     report.closed_by_id = None
     report.updated_at = now
-    entry = _entry(session, report, actor, EntryKind.REOPENED, text=reason, now=now)
-    _audit(session, actor, report, "report.reopened", now)
+    entry = append_entry(session, report, actor, EntryKind.REOPENED, text=reason, now=now)
+    audit_change(session, actor, report, "report.reopened", now)
     return entry

@@ -1,4 +1,4 @@
-"""The academy's safeguarding inbox: list, read, assign, add to, decide, close, download.
+"""The academy's safeguarding inbox: list, read, assign, add to, decide, close.
 
 Reports are looked up only within the viewer's own academy, so any other id is a 404. Every
 page that shows a report, every change and every download is audited in its transaction.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -19,7 +19,15 @@ from elearn.auth import permissions as can
 from elearn.auth.access import requires
 from elearn.auth.models import User
 from elearn.db import get_db, utcnow, writes
-from elearn.safeguarding import audit_log, forms, handling, limits, notify, services
+from elearn.safeguarding import (
+    audit_log,
+    case_forms,
+    casework,
+    handling,
+    limits,
+    notify,
+    services,
+)
 from elearn.safeguarding.blueprint import bp, checked_file, files_dir, max_bytes
 from elearn.safeguarding.models import (
     Decision,
@@ -29,13 +37,13 @@ from elearn.safeguarding.models import (
 )
 from elearn.safeguarding.route import cyberbullying_route
 from elearn.safeguarding.timefmt import from_local
-from elearn.safeguarding.uploads import download_name, human_size, remove_file, stored_path
+from elearn.safeguarding.uploads import human_size, remove_file
 from elearn.web.numbers import parse_id
 
 lead_only = requires(can.is_safeguarding_lead)
 
 
-def _team_report(report_id: int, kind: ReportKind | None = None) -> Report:
+def team_report(report_id: int, kind: ReportKind | None = None) -> Report:
     report = services.report_for_team(get_db(), current_user, report_id)
     if report is None or (kind is not None and report.kind is not kind):
         abort(404)
@@ -49,18 +57,23 @@ def _team_choices(report: Report) -> list[SelectChoice]:
     ]
 
 
+# The case page's own forms: where the page finds each one, and its field prefix.
+TEAM_FORMS: dict[str, tuple[type[FlaskForm], str]] = {
+    "assign_form": (case_forms.AssignForm, "assign"),
+    "entry_form": (case_forms.EntryForm, "entry"),
+    "close_form": (case_forms.CloseForm, "close"),
+    "reopen_form": (case_forms.ReopenForm, "reopen"),
+    "decision_form": (case_forms.DecisionForm, "decision"),
+    "block_form": (case_forms.BlockForm, "block"),
+    "evidence_form": (case_forms.EvidenceForm, "evidence"),
+}
+
+
 def _case_forms(report: Report, given: dict[str, FlaskForm]) -> dict[str, FlaskForm]:
     """Every form the case page may show; those passed in keep the person's input."""
     built: dict[str, FlaskForm] = {
-        "assign_form": given.get("assign_form") or forms.AssignForm(prefix="assign", formdata=None),
-        "entry_form": given.get("entry_form") or forms.EntryForm(prefix="entry", formdata=None),
-        "close_form": given.get("close_form") or forms.CloseForm(prefix="close", formdata=None),
-        "reopen_form": given.get("reopen_form") or forms.ReopenForm(prefix="reopen", formdata=None),
-        "decision_form": given.get("decision_form")
-        or forms.DecisionForm(prefix="decision", formdata=None),
-        "block_form": given.get("block_form") or forms.BlockForm(prefix="block", formdata=None),
-        "evidence_form": given.get("evidence_form")
-        or forms.EvidenceForm(prefix="evidence", formdata=None),
+        key: given.get(key) or form(prefix=prefix, formdata=None)
+        for key, (form, prefix) in TEAM_FORMS.items()
     }
     assign_form = built["assign_form"]
     assign_form.assignee.choices = _team_choices(report)  # type: ignore[attr-defined]
@@ -72,6 +85,10 @@ def _case_forms(report: Report, given: dict[str, FlaskForm]) -> dict[str, FlaskF
     correcting = request.args.get("correct", "")
     if "entry_form" not in given and parse_id(correcting) is not None:
         built["entry_form"].corrects.data = correcting  # type: ignore[attr-defined]
+    pupils = casework.academy_pupils(get_db(), report.academy_id)
+    built.update(
+        case_forms.case_field_forms(report, given, pupils, request.args.get("correct_referral", ""))
+    )
     return built
 
 
@@ -96,6 +113,13 @@ def _render_case(report: Report, *, status: int = 200, **given: FlaskForm) -> tu
         if report.kind is ReportKind.CYBERBULLYING
         else []
     )
+    referral_form = given.get("referral_form")
+    correcting_referral = (
+        referral_form.corrects.data  # type: ignore[attr-defined]
+        if referral_form is not None
+        else request.args.get("correct_referral", "")
+    )
+    family = casework.family(db, report)
     correcting = given.get("entry_form")
     corrects = (
         correcting.corrects.data  # type: ignore[attr-defined]
@@ -112,6 +136,12 @@ def _render_case(report: Report, *, status: int = 200, **given: FlaskForm) -> tu
         "access_log": audit_log.for_report(db, report),
         "affected_link": _record_link(report.person_affected_user),
         "other_link": _record_link(report.other_party_user),
+        "family": family,
+        "pupil_link": _record_link(family.pupil) if family else None,
+        "parent_links": {p.id: _record_link(p) for p in family.parents} if family else {},
+        "pupil_suggested": report.pupil_id is None and family is not None,
+        "corrected_referrals": casework.corrected_ids(report),
+        "corrects_referral": parse_id(correcting_referral),
         "max_size": human_size(max_bytes()),
         "errors": [form for form in given.values() if form.errors],
         **_case_forms(report, given),
@@ -152,10 +182,10 @@ def inbox() -> str:
 @lead_only
 @writes
 def case(report_id: int) -> tuple[str, int]:
-    return _render_case(_team_report(report_id))
+    return _render_case(team_report(report_id))
 
 
-def _act(
+def act_on_case(
     report: Report,
     form: FlaskForm,
     form_key: str,
@@ -189,10 +219,10 @@ def _act(
 @bp.post("/inbox/<int:report_id>/assign")
 @lead_only
 def assign(report_id: int) -> Response | tuple[str, int]:
-    report = _team_report(report_id)
-    form = forms.AssignForm(prefix="assign")
+    report = team_report(report_id)
+    form = case_forms.AssignForm(prefix="assign")
     form.assignee.choices = _team_choices(report)
-    return _act(
+    return act_on_case(
         report,
         form,
         "assign_form",
@@ -204,8 +234,8 @@ def assign(report_id: int) -> Response | tuple[str, int]:
 @bp.post("/inbox/<int:report_id>/entries")
 @lead_only
 def add_entry(report_id: int) -> Response | tuple[str, int]:
-    report = _team_report(report_id)
-    form = forms.EntryForm(prefix="entry")
+    report = team_report(report_id)
+    form = case_forms.EntryForm(prefix="entry")
 
     def change() -> object:
         happened = form.happened_at.data
@@ -220,16 +250,18 @@ def add_entry(report_id: int) -> Response | tuple[str, int]:
             now=utcnow(),
         )
 
-    return _act(report, form, "entry_form", change, "Added to the record.", anchor="#chronology")
+    return act_on_case(
+        report, form, "entry_form", change, "Added to the record.", anchor="#chronology"
+    )
 
 
 @bp.post("/inbox/<int:report_id>/evidence")
 @lead_only
 def add_evidence(report_id: int) -> Response | tuple[str, int]:
-    report = _team_report(report_id)
+    report = team_report(report_id)
     if not handling.can_handle(current_user, report):
         abort(403)
-    form = forms.EvidenceForm(prefix="evidence")
+    form = case_forms.EvidenceForm(prefix="evidence")
     valid = form.validate_on_submit()
     new_file, file_ok = checked_file(form, "file")
     if not (valid and file_ok and new_file is not None):
@@ -277,9 +309,9 @@ def add_evidence(report_id: int) -> Response | tuple[str, int]:
 @bp.post("/inbox/<int:report_id>/close")
 @lead_only
 def close(report_id: int) -> Response | tuple[str, int]:
-    report = _team_report(report_id)
-    form = forms.CloseForm(prefix="close")
-    return _act(
+    report = team_report(report_id)
+    form = case_forms.CloseForm(prefix="close")
+    return act_on_case(
         report,
         form,
         "close_form",
@@ -291,9 +323,9 @@ def close(report_id: int) -> Response | tuple[str, int]:
 @bp.post("/inbox/<int:report_id>/reopen")
 @lead_only
 def reopen(report_id: int) -> Response | tuple[str, int]:
-    report = _team_report(report_id)
-    form = forms.ReopenForm(prefix="reopen")
-    return _act(
+    report = team_report(report_id)
+    form = case_forms.ReopenForm(prefix="reopen")
+    return act_on_case(
         report,
         form,
         "reopen_form",
@@ -305,9 +337,9 @@ def reopen(report_id: int) -> Response | tuple[str, int]:
 @bp.post("/inbox/<int:request_id>/decision")
 @lead_only
 def decide(request_id: int) -> Response | tuple[str, int]:
-    report = _team_report(request_id, ReportKind.BLOCKED_ACCESS)
-    form = forms.DecisionForm(prefix="decision")
-    response = _act(
+    report = team_report(request_id, ReportKind.BLOCKED_ACCESS)
+    form = case_forms.DecisionForm(prefix="decision")
+    response = act_on_case(
         report,
         form,
         "decision_form",
@@ -343,9 +375,9 @@ def _tell_requester(report: Report) -> None:
 @bp.post("/inbox/<int:site_report_id>/block")
 @lead_only
 def mark_for_blocking(site_report_id: int) -> Response | tuple[str, int]:
-    report = _team_report(site_report_id, ReportKind.INAPPROPRIATE_CONTENT)
-    form = forms.BlockForm(prefix="block")
-    return _act(
+    report = team_report(site_report_id, ReportKind.INAPPROPRIATE_CONTENT)
+    form = case_forms.BlockForm(prefix="block")
+    return act_on_case(
         report,
         form,
         "block_form",
@@ -354,37 +386,3 @@ def mark_for_blocking(site_report_id: int) -> Response | tuple[str, int]:
         ),
         "The site is marked for blocking.",
     )
-
-
-@bp.route("/files/<int:attachment_id>")
-@lead_only
-@writes
-def download(attachment_id: int) -> Response:
-    """Serve a file to its academy's team only, always as a download, never cached.
-
-    Evidence may be an indecent image of a child (UKCIS: do not view it), so nothing is ever
-    shown inline: the browser saves the file only after a deliberate click, which is logged.
-    """
-    db = get_db()
-    attachment = services.attachment_for_team(db, current_user, attachment_id)
-    if attachment is None:
-        abort(404)
-    path = stored_path(files_dir(), attachment.stored_name)
-    if not path.is_file():
-        abort(404)
-    services.record_download(db, current_user, attachment, now=utcnow())
-    db.commit()
-    response = send_file(
-        path,
-        mimetype=attachment.content_type,
-        as_attachment=True,
-        download_name=download_name(attachment.original_name, attachment.content_type),
-        conditional=False,
-        etag=False,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

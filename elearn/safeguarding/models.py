@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from elearn.auth.models import User
 from elearn.db import Base, utcnow
+from elearn.safeguarding.case_terms import Agency, CaseCategory, RiskLevel
 
 
 class ReportKind(StrEnum):
@@ -27,6 +28,7 @@ class ReportKind(StrEnum):
     BLOCKED_ACCESS = "blocked_access"
     CONTACT_ATTEMPT = "contact_attempt"
     CYBERBULLYING = "cyberbullying"
+    PARENT_CONCERN = "parent_concern"
 
     @property
     def label(self) -> str:
@@ -39,6 +41,7 @@ KIND_LABELS: dict[ReportKind, str] = {
     ReportKind.BLOCKED_ACCESS: "Blocked site access request",
     ReportKind.CONTACT_ATTEMPT: "Social media contact attempt",
     ReportKind.CYBERBULLYING: "Cyberbullying incident",
+    ReportKind.PARENT_CONCERN: "Concern from a parent or carer",
 }
 
 
@@ -103,6 +106,12 @@ class EntryKind(StrEnum):
     DECISION = "decision"
     CLOSED = "closed"
     REOPENED = "reopened"
+    RISK_SET = "risk_set"
+    CATEGORY_SET = "category_set"
+    PUPIL_LINKED = "pupil_linked"
+    REFERRAL = "referral"
+    REFERRAL_CORRECTED = "referral_corrected"
+    FOLLOW_UP_SET = "follow_up_set"
 
     @property
     def label(self) -> str:
@@ -116,6 +125,12 @@ class EntryKind(StrEnum):
             "decision": "Decision",
             "closed": "Closed",
             "reopened": "Reopened",
+            "risk_set": "Risk level",
+            "category_set": "Category",
+            "pupil_linked": "Pupil linked",
+            "referral": "Referral recorded",
+            "referral_corrected": "Referral corrected",
+            "follow_up_set": "Follow-up date",
         }[self.value]
 
 
@@ -168,6 +183,8 @@ class Report(Base):
         Index("ix_safeguarding_reports_reporter", "reporter_id"),
         Index("ix_safeguarding_reports_person_affected", "person_affected_id"),
         Index("ix_safeguarding_reports_other_party", "other_party_id"),
+        Index("ix_safeguarding_reports_pupil", "pupil_id"),
+        Index("ix_safeguarding_reports_academy_follow_up", "academy_id", "follow_up_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -221,6 +238,14 @@ class Report(Base):
     closed_at: Mapped[datetime | None] = mapped_column()
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
+    # The DSL's case fields. Each change also writes a chronology entry saying what it was
+    # before, so these columns only ever hold the latest of a recorded history.
+    risk_level: Mapped[RiskLevel | None] = mapped_column(_enum(RiskLevel))
+    category: Mapped[CaseCategory | None] = mapped_column(_enum(CaseCategory))
+    # The pupil the case is about, linked by the DSL (the parents come from parent links).
+    pupil_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+
     reporter: Mapped[User] = relationship(foreign_keys=[reporter_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     person_affected_user: Mapped[User | None] = relationship(foreign_keys=[person_affected_id])
@@ -230,11 +255,15 @@ class Report(Base):
     marked_for_blocking_by: Mapped[User | None] = relationship(
         foreign_keys=[marked_for_blocking_by_id]
     )
+    pupil: Mapped[User | None] = relationship(foreign_keys=[pupil_id])
     entries: Mapped[list[ReportEntry]] = relationship(
         back_populates="report", order_by="ReportEntry.id", passive_deletes="all"
     )
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="report", order_by="Attachment.id", passive_deletes="all"
+    )
+    referrals: Mapped[list[Referral]] = relationship(
+        back_populates="report", order_by="Referral.id", passive_deletes="all"
     )
 
     def __repr__(self) -> str:
@@ -262,6 +291,32 @@ class ReportEntry(Base):
 
     report: Mapped[Report] = relationship(back_populates="entries")
     author: Mapped[User] = relationship()
+
+
+class Referral(Base):
+    """A referral to another agency. Only ever inserted: a correction is a new row that
+    points at the one it replaces, which stays as it was."""
+
+    __tablename__ = "safeguarding_referrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("safeguarding_reports.id", ondelete="RESTRICT"), index=True
+    )
+    agency: Mapped[Agency] = mapped_column(_enum(Agency))
+    referred_on: Mapped[date] = mapped_column(Date)
+    # The agency's reference (crime number, CEOP report number, LADO case number ...).
+    reference: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # NO ACTION rather than RESTRICT, as for chronology corrections.
+    corrects_id: Mapped[int | None] = mapped_column(
+        ForeignKey("safeguarding_referrals.id"), unique=True
+    )
+
+    report: Mapped[Report] = relationship(back_populates="referrals")
+    recorded_by: Mapped[User] = relationship()
 
 
 class Attachment(Base):
@@ -297,7 +352,10 @@ class AppendOnlyError(RuntimeError):
 
 @event.listens_for(ReportEntry, "before_update")
 @event.listens_for(ReportEntry, "before_delete")
-def _refuse_entry_change(_mapper: Mapper[ReportEntry], _connection: object, entry: object) -> None:
+@event.listens_for(Referral, "before_update")
+@event.listens_for(Referral, "before_delete")
+def _refuse_entry_change(_mapper: Mapper[Base], _connection: object, entry: object) -> None:
     raise AppendOnlyError(
-        "chronology entries cannot be changed or removed; add a correcting entry instead"
+        "chronology entries and referrals cannot be changed or removed; "
+        "add a correcting entry instead"
     )

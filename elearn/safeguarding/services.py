@@ -25,6 +25,7 @@ from elearn.safeguarding.models import (
     ContactDirection,
     EntryKind,
     PerpetratorKind,
+    Referral,
     Report,
     ReportEntry,
     ReportKind,
@@ -42,6 +43,7 @@ FILERS: dict[ReportKind, Callable[[object], bool]] = {
     ReportKind.BLOCKED_ACCESS: can.can_request_blocked_site,
     ReportKind.CONTACT_ATTEMPT: can.can_report_contact_attempt,
     ReportKind.CYBERBULLYING: can.can_record_cyberbullying,
+    ReportKind.PARENT_CONCERN: can.can_raise_parent_concern,
 }
 
 
@@ -211,6 +213,8 @@ def _with_people() -> tuple[object, ...]:
         selectinload(Report.other_party_user),
         selectinload(Report.entries).selectinload(ReportEntry.author),
         selectinload(Report.attachments).selectinload(Attachment.uploaded_by),
+        selectinload(Report.pupil),
+        selectinload(Report.referrals).selectinload(Referral.recorded_by),
     )
 
 

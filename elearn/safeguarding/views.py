@@ -93,6 +93,21 @@ FORM_PAGES: dict[ReportKind, FormPage] = {
         file_field="evidence",
         captured_field="captured_at",
     ),
+    ReportKind.PARENT_CONCERN: FormPage(
+        title="Raise a concern about your child",
+        intro=(
+            "Tell the academy's designated safeguarding lead about something online that "
+            "worries you about your child's safety: messages, contact from someone, bullying, "
+            "or images. This is not watched all the time: if a child is in danger now, "
+            "call 999."
+        ),
+        who_sees=(
+            "The academy's designated safeguarding lead and head teacher. Your name goes with "
+            "it so they can contact you. Each time it is opened, that is logged."
+        ),
+        submit="Send to the safeguarding lead",
+        file_field="screenshot",
+    ),
 }
 
 
@@ -141,6 +156,14 @@ def _details_for(kind: ReportKind, form: FlaskForm) -> services.ReportInput:
             person_affected=data["person_affected"],
             person_affected_id=data["person_affected_id"],
             where_online=data["platform"],
+            occurred_at=when("occurred_at"),
+        )
+    if kind is ReportKind.PARENT_CONCERN:
+        return services.ReportInput(
+            description=data["description"],
+            person_affected=data["person_affected"],
+            person_affected_id=data["person_affected_id"],
+            where_online=data["where_online"],
             occurred_at=when("occurred_at"),
         )
     return services.ReportInput(
@@ -307,6 +330,12 @@ def cyberbullying() -> Response | tuple[str, int]:
     return _adult_form(ReportKind.CYBERBULLYING, forms.CyberbullyingForm())
 
 
+@bp.route("/concern", methods=["GET", "POST"])
+@requires(can.can_raise_parent_concern)
+def parent_concern() -> Response | tuple[str, int]:
+    return _adult_form(ReportKind.PARENT_CONCERN, forms.ParentConcernForm())
+
+
 @bp.route("/mine/<int:report_id>")
 @signed_in
 @writes
@@ -322,4 +351,8 @@ def my_report(report_id: int) -> str:
     return render_template(f"safeguarding/{template}.html", report=report)
 
 
-from elearn.safeguarding import inbox_views  # noqa: E402, F401  (registers the inbox routes)
+from elearn.safeguarding import (  # noqa: E402, F401  (registers their routes)
+    case_views,
+    file_views,
+    inbox_views,
+)

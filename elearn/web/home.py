@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from elearn.admin.access_grants import NoticeText, has_safeguarding_access, open_notices
 from elearn.auth.models import Academy, ParentLink, User
-from elearn.auth.permissions import is_staff_member
+from elearn.auth.permissions import is_safeguarding_lead, is_staff_member
 from elearn.auth.roles import Role
 from elearn.catalog.model import Catalog
-from elearn.compliance.cells import Cell
+from elearn.compliance.cells import Cell, Status
 from elearn.compliance.requirements import POLICY_DUE_DAYS, Requirement
 from elearn.compliance.status import academy_matrix
 from elearn.learning.parents import contact_academies
 from elearn.learning.services import CourseProgress, course_progress
+from elearn.safeguarding.overview import ReportsOverview, reports_overview, waiting_words
 from elearn.web.admin_home import TrustHeadlines, trust_headlines
 
 
@@ -36,6 +37,8 @@ class HomePage:
     contacts: list[Academy] = field(default_factory=list)
     # Trust admins: the trust's headline figures.
     headlines: TrustHeadlines | None = None
+    # DSLs and heads: their academy's reports and overdue staff.
+    academy_watch: AcademyWatch | None = None
 
     @property
     def next_up(self) -> CourseProgress | None:
@@ -43,6 +46,47 @@ class HomePage:
         unfinished = [p for p in self.progress if not p.complete]
         started = [p for p in unfinished if p.started]
         return (started or unfinished or [None])[0]
+
+
+@dataclass(frozen=True)
+class AcademyWatch:
+    """What a DSL or head teacher needs to act on at their academy today."""
+
+    reports: ReportsOverview
+    # How long the oldest report nobody has acted on has been waiting, in words.
+    oldest_new_waiting: str | None
+    staff_overdue: int
+    staff_expired: int
+
+
+def academy_watch(
+    session: Session,
+    catalog: Catalog,
+    user: User,
+    *,
+    today: date,
+    now: datetime,
+    policy_due_days: int = POLICY_DUE_DAYS,
+) -> AcademyWatch | None:
+    reports = reports_overview(session, user, today=today)
+    if reports is None or user.academy_id is None:
+        return None
+    # The compliance dashboard's own figures, so the two pages never disagree.
+    staff = academy_matrix(
+        session,
+        catalog,
+        academy_id=user.academy_id,
+        as_of=today,
+        policy_due_days=policy_due_days,
+    ).counts
+    return AcademyWatch(
+        reports=reports,
+        oldest_new_waiting=waiting_words(reports.oldest_new_at, now)
+        if reports.oldest_new_at
+        else None,
+        staff_overdue=staff[Status.OVERDUE].people,
+        staff_expired=staff[Status.EXPIRED].people,
+    )
 
 
 TEMPLATE_BY_ROLE = {
@@ -86,6 +130,7 @@ def home_page(
     catalog: Catalog,
     today: date,
     *,
+    now: datetime,
     policy_due_days: int = POLICY_DUE_DAYS,
 ) -> HomePage:
     academy = session.get(Academy, user.academy_id) if user.academy_id else None
@@ -102,5 +147,10 @@ def home_page(
         contacts=contact_academies(session, user) if user.role is Role.PARENT else [],
         headlines=trust_headlines(session, catalog, today, policy_due_days=policy_due_days)
         if user.role is Role.ADMIN
+        else None,
+        academy_watch=academy_watch(
+            session, catalog, user, today=today, now=now, policy_due_days=policy_due_days
+        )
+        if is_safeguarding_lead(user)
         else None,
     )

@@ -64,6 +64,11 @@ DETAILS = {
         perpetrator_kind=PerpetratorKind.ADULT,
         occurred_at=utcnow(),
     ),
+    ReportKind.PARENT_CONCERN: services.ReportInput(
+        description="A man on a game keeps asking my son for photos",
+        where_online="an online game",
+        person_affected="My son in Year 5",
+    ),
 }
 
 

@@ -17,6 +17,7 @@ REPORTER_ROLE = {
     ReportKind.BLOCKED_ACCESS: "staff",
     ReportKind.CONTACT_ATTEMPT: "staff",
     ReportKind.CYBERBULLYING: "staff",
+    ReportKind.PARENT_CONCERN: "parent",
 }
 HEAD_ONLY = {ReportKind.BLOCKED_ACCESS, ReportKind.CONTACT_ATTEMPT}
 PEOPLE = ("pupil", "parent", "staff", "other_staff", "dsl", "head", "far_dsl", "far_head", "admin")
@@ -158,3 +159,16 @@ def test_unknown_ids_are_404_for_the_team(app, cast):
     assert _status(app, head, "GET", "/reports/inbox/987654") == 404
     assert _status(app, head, "GET", "/reports/files/987654") == 404
     assert _status(app, head, "POST", "/reports/inbox/987654/entries", {"entry-text": "x"}) == 404
+
+
+def test_setting_the_risk_level(app, cast):
+    """The case fields answer 404 to everyone outside the team, not only other academies."""
+    kind = cast.report.kind
+    expected = {name: 404 for name in PEOPLE}
+    expected.update(dsl=403 if kind in HEAD_ONLY else 302, head=302)
+    url = f"/reports/inbox/{cast.report.id}/risk"
+    got = {
+        name: _status(app, cast.people[name], "POST", url, {"risk-risk": level})
+        for name, level in zip(PEOPLE, ("low", "medium", "high", "immediate") * 3, strict=False)
+    }
+    assert got == expected

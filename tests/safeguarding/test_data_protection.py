@@ -7,15 +7,21 @@ import pytest
 
 from elearn.auth.models import User
 from elearn.auth.roles import Role
+from elearn.compliance.rules import uk_date
 from elearn.db import utcnow
 from elearn.privacy.registry import CONFIDENTIAL, ERASED_TABLES, EXPORTED_TABLES
 from elearn.privacy.services import erase_person, export_person
-from elearn.safeguarding import handling, services
-from elearn.safeguarding.models import PerpetratorKind, ReportKind
+from elearn.safeguarding import casework, handling, services
+from elearn.safeguarding.models import Agency, CaseCategory, PerpetratorKind, ReportKind, RiskLevel
 from elearn.safeguarding.uploads import check_upload, uploads_dir
 from tests.safeguarding.helpers import file_report, png_bytes
 
-TABLES = ("safeguarding_reports", "safeguarding_report_entries", "safeguarding_attachments")
+TABLES = (
+    "safeguarding_reports",
+    "safeguarding_report_entries",
+    "safeguarding_attachments",
+    "safeguarding_referrals",
+)
 
 
 @pytest.fixture
@@ -118,3 +124,43 @@ def test_the_eraser_refuses_someone_the_hold_keeps(db, school, app_config):
     _about_chloe(db, school, app_config["DATA_DIR"])
     with pytest.raises(PermissionError, match="is named in 1 safeguarding report"):
         erase_from_reports(db, school["chloe"].id)
+
+
+def test_the_case_fields_and_referrals_are_in_the_dsls_copy_only(db, school, app_config):
+    report = file_report(db, school["other_pupil"], ReportKind.TELL, app_config["DATA_DIR"])
+    dsl, today = school["dsl"], uk_date(utcnow())
+    casework.link_pupil(db, dsl, report, school["chloe"].id, now=utcnow())
+    casework.set_risk(db, dsl, report, RiskLevel.HIGH, now=utcnow())
+    casework.set_category(db, dsl, report, CaseCategory.ADULT_CONTACT, now=utcnow())
+    casework.set_follow_up(db, dsl, report, today, today=today, now=utcnow())
+    casework.add_referral(
+        db,
+        dsl,
+        report,
+        casework.ReferralInput(Agency.CEOP, today, "CEOP-77", "Online report"),
+        today=today,
+        now=utcnow(),
+    )
+    db.commit()
+
+    own = export_person(db, school["chloe"].id, now=utcnow())
+    assert "CEOP-77" not in str(own) and "safeguarding_report_contents" not in own
+    export = export_person(db, school["chloe"].id, now=utcnow(), include_confidential=True)
+    (case,) = export["safeguarding_report_contents"]
+    assert case["named_as"] == ["pupil the case is about"]
+    assert (case["pupil"], case["risk_level"], case["category"]) == (
+        "Chloe Martin",
+        "high",
+        "adult_contact",
+    )
+    assert case["follow_up_on"] == today.isoformat()
+    (referral,) = case["referrals"]
+    assert (referral["agency"], referral["reference"], referral["recorded_by"]) == (
+        "ceop",
+        "CEOP-77",
+        "Dee Lead",
+    )
+    # Linked to a case, the pupil is held from erasure like anyone a report names.
+    from elearn.safeguarding.data_protection import safeguarding_hold
+
+    assert "is named in 1 safeguarding report" in safeguarding_hold(db, school["chloe"].id)
