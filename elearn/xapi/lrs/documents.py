@@ -10,9 +10,9 @@ Writes follow xAPI's rules:
   document's top-level properties win) and stores a new document as PUT does. Merging
   anything that is not two JSON objects is a 400.
 * ``If-Match`` (an ETag or ``*``) and ``If-None-Match`` (``*`` or ETags) are checked on PUT,
-  POST and DELETE: 412 when they fail. A PUT that would overwrite a document without either
-  header is a 409, for the profile resources always and for state under xAPI 2.0 (1.0.3 lets
-  state be overwritten freely).
+  POST and DELETE: 412 when they fail. The profile resources' PUT must send one of them (409
+  if the document exists, else 400); so must a state PUT that would overwrite a document
+  under xAPI 2.0 (409), while 1.0.3 lets state be overwritten freely.
 
 The functions take a ``Session`` and plain values and commit nothing.
 """
@@ -23,6 +23,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -113,11 +114,21 @@ def document_ids(session: Session, scope: Scope, *, since: datetime | None = Non
     return list(session.scalars(stmt.order_by(LrsDocument.updated_at, LrsDocument.id)))
 
 
+class PutRule(StrEnum):
+    """When a PUT must send ``If-Match`` or ``If-None-Match``."""
+
+    NEVER = "never"
+    # 409 if the document exists and neither header was sent.
+    TO_OVERWRITE = "to_overwrite"
+    # That, and 400 if the document does not exist yet and neither header was sent.
+    ALWAYS = "always"
+
+
 def check_preconditions(
-    existing: LrsDocument | None, preconditions: Preconditions, *, demand_on_overwrite: bool
+    existing: LrsDocument | None, preconditions: Preconditions, *, rule: PutRule = PutRule.NEVER
 ) -> None:
-    """412 if ``If-Match``/``If-None-Match`` fail; 409 if ``demand_on_overwrite`` and a
-    document would be overwritten without either header."""
+    """412 if ``If-Match``/``If-None-Match`` fail; 409 or 400 if ``rule`` wants one of them
+    and neither was sent."""
     current = existing.sha1 if existing is not None else None
     if preconditions.if_match is not None and (
         current is None
@@ -136,11 +147,19 @@ def check_preconditions(
         and ("*" in none_match or current in none_match)
     ):
         raise DocumentError(412, "If-None-Match was sent and the document exists")
-    if demand_on_overwrite and current is not None and not preconditions.given:
+    if rule is PutRule.NEVER or preconditions.given:
+        return
+    if current is not None:
         raise DocumentError(
             409,
             "the document exists: send If-Match with its ETag to overwrite it, or "
             "If-None-Match: * to create it only if it does not exist",
+        )
+    if rule is PutRule.ALWAYS:
+        raise DocumentError(
+            400,
+            "send If-None-Match: * to create this document (or If-Match with its ETag to "
+            "overwrite it): this resource's documents are only changed with one of them",
         )
 
 
@@ -152,11 +171,11 @@ def put_document(
     *,
     now: datetime,
     preconditions: Preconditions = Preconditions(),
-    demand_on_overwrite: bool = False,
+    rule: PutRule = PutRule.NEVER,
 ) -> LrsDocument:
     """Store ``content`` as the document, replacing any document with this key."""
     existing = get_document(session, key, for_update=True)
-    check_preconditions(existing, preconditions, demand_on_overwrite=demand_on_overwrite)
+    check_preconditions(existing, preconditions, rule=rule)
     return _save(session, key, existing, content, content_type, now)
 
 
@@ -172,7 +191,7 @@ def post_document(
     """Merge a JSON object into the document, or store it as new if there is none."""
     incoming = _json_object(content, content_type, "the posted document")
     existing = get_document(session, key, for_update=True)
-    check_preconditions(existing, preconditions, demand_on_overwrite=False)
+    check_preconditions(existing, preconditions)
     if existing is None:
         return _save(session, key, None, content, content_type, now)
     if incoming is None:
@@ -236,7 +255,7 @@ def delete_document(
 ) -> None:
     """Delete the document; deleting one that does not exist is fine (unless If-Match says)."""
     existing = get_document(session, key, for_update=True)
-    check_preconditions(existing, preconditions, demand_on_overwrite=False)
+    check_preconditions(existing, preconditions)
     if existing is not None:
         session.delete(existing)
         session.flush()

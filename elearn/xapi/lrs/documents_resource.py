@@ -206,8 +206,12 @@ def _put(resource: _Resource) -> Response:
     key = _key(resource)
     content, content_type = _body()
     preconditions = _preconditions()
-    # xAPI 1.0.3 asks for a precondition before overwriting a profile; 2.0 for state too.
-    demand = resource.kind is not DocumentKind.STATE or _is_2_0()
+    # Clients must send a precondition to PUT a profile (both versions); 2.0 also asks for one
+    # before overwriting state.
+    if resource.kind is not DocumentKind.STATE:
+        rule = documents.PutRule.ALWAYS
+    else:
+        rule = documents.PutRule.TO_OVERWRITE if _is_2_0() else documents.PutRule.NEVER
     return _write(
         lambda: documents.put_document(
             get_db(),
@@ -216,7 +220,7 @@ def _put(resource: _Resource) -> Response:
             content_type,
             now=utcnow(),
             preconditions=preconditions,
-            demand_on_overwrite=demand,
+            rule=rule,
         )
     )
 
