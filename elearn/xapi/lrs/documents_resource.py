@@ -265,7 +265,7 @@ def _register(resource: _Resource, endpoint: str) -> None:
         def view(handler: Callable[[_Resource], Response] = handler) -> Response:
             return handler(resource)
 
-        view.__name__ = f"{endpoint}_{method.lower()}"
+        view.__name__ = f"{method.lower()}_{endpoint}"
         # authenticated inside: an LRS credential with the method's scope
         bp.add_url_rule(resource.path, view.__name__, public(view), methods=[method])
 
