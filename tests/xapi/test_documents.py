@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import uuid
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -445,3 +446,28 @@ def test_a_persons_documents_are_in_their_export_and_go_when_they_are_erased(doc
     assert docs.get(STATE, activityId=ACTIVITY, agent=by_email).get_json() == []
     assert docs.get(STATE, **state(agent=someone_else)).get_json() == {"page": 5}
     assert docs.get(ACTIVITY_PROFILE, activityId=ACTIVITY, profileId="p").get_json() == {"pages": 9}
+
+
+# --- several servers --------------------------------------------------------------------------
+
+
+def test_merges_sent_at_the_same_moment_all_arrive(app, db, docs):
+    """Several app servers may merge into one document at once: none of the merges is lost
+    (the row is locked while it is merged; a first insert that loses the race is retried)."""
+    senders = 6
+    start = threading.Barrier(senders)
+    statuses: list[int] = []
+
+    def send(n: int) -> None:
+        mine = Documents(app.test_client(), "", "")
+        mine.auth = docs.auth
+        start.wait()
+        statuses.append(mine.post(STATE, {f"answer-{n}": n}, **state()).status_code)
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(senders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [204] * senders
+    assert docs.get(STATE, **state()).get_json() == {f"answer-{n}": n for n in range(senders)}
