@@ -103,7 +103,9 @@ def credentials() -> None:
 
 @credentials.command("issue")
 @click.argument("name")
-@click.option("--read", "can_read", is_flag=True, help="May read statements and documents (state, profiles).")
+@click.option(
+    "--read", "can_read", is_flag=True, help="May read statements and documents (state, profiles)."
+)
 @click.option("--write", "can_write", is_flag=True, help="May send statements and store documents.")
 @with_appcontext
 def issue(name: str, can_read: bool, can_write: bool) -> None:

@@ -125,6 +125,7 @@ def test_head_answers_the_headers_of_get_without_the_body(docs):
         ("/xapi/activities", {"activityId": ACTIVITY}),
         ("/xapi/agents", {"agent": ANNA}),
         ("/xapi/statements", {}),
+        ("/xapi/about", {}),
     ):
         response = docs.head(path, **params)
         assert response.status_code == 200, path
@@ -165,7 +166,10 @@ def test_the_agent_is_matched_by_its_identifier_not_its_name(docs):
 
 def test_post_stores_a_new_document_and_merges_into_an_existing_one(docs):
     assert docs.post(STATE, {"page": 3, "notes": {"a": 1}}, **state()).status_code == 204
+    before = docs.get(STATE, **state()).headers["ETag"]
     assert docs.post(STATE, {"notes": {"b": 2}, "done": False}, **state()).status_code == 204
+    merged = docs.get(STATE, **state())
+    assert merged.headers["ETag"] == etag(merged.get_data()) != before
     # Top-level properties are replaced whole: one level deep, as the spec says.
     assert docs.get(STATE, **state()).get_json() == {"page": 3, "notes": {"b": 2}, "done": False}
 
