@@ -475,3 +475,42 @@ def test_merges_sent_at_the_same_moment_all_arrive(app, db, docs):
         thread.join()
     assert statuses == [204] * senders
     assert docs.get(STATE, **state()).get_json() == {f"answer-{n}": n for n in range(senders)}
+
+
+def test_erasure_takes_the_persons_name_out_of_other_software_notes(docs, db, make):
+    academy = make.academy("Oak Academy")
+    pupil = make.user(
+        Role.PUPIL, academy, display_name="Ruby Shah", email="ruby.shah@oak.example.org"
+    )
+    teacher = {"mbox": "mailto:teacher@oak.example.org"}
+    notes = {"groups": {"blue": ["Ruby Shah", "Sam Lee"]}, "contact": "ruby.shah@oak.example.org"}
+    create = {"If-None-Match": "*"}
+    docs.put(AGENT_PROFILE, notes, headers=create, agent=teacher, profileId="class-notes")
+    docs.put(
+        AGENT_PROFILE,
+        b"Ruby Shah finished the quiz early.",
+        content_type="text/plain; charset=utf-8",
+        headers=create,
+        agent=teacher,
+        profileId="diary",
+    )
+    docs.put(
+        AGENT_PROFILE,
+        PICTURE,
+        content_type="image/png",
+        headers=create,
+        agent=teacher,
+        profileId="photo",
+    )
+    before = docs.get(AGENT_PROFILE, agent=teacher, profileId="class-notes").headers["ETag"]
+
+    erase_person(db, pupil.id, actor_id=None, now=utcnow())
+    db.commit()
+    kept = docs.get(AGENT_PROFILE, agent=teacher, profileId="class-notes")
+    text = kept.get_data(as_text=True)
+    assert "Ruby" not in text and "ruby.shah" not in text
+    assert kept.get_json()["groups"]["blue"][1] == "Sam Lee"
+    assert kept.headers["ETag"] == etag(kept.get_data()) != before
+    diary = docs.get(AGENT_PROFILE, agent=teacher, profileId="diary").get_data(as_text=True)
+    assert "Ruby" not in diary and diary.endswith("finished the quiz early.")
+    assert docs.get(AGENT_PROFILE, agent=teacher, profileId="photo").get_data() == PICTURE

@@ -10,13 +10,16 @@ Activity Profile documents belong to an activity, not a person.
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, false, or_, select
 from sqlalchemy.orm import Session
 
 from elearn.auth.models import User
+from elearn.privacy.identifiers import identifiers_of, scrub, scrub_text
 from elearn.privacy.registry import SectionGuide, register_eraser, register_exporter
+from elearn.xapi.lrs.documents import etag_of, is_json
 from elearn.xapi.models import LrsDocument
 from elearn.xapi.personal_data import _account_key, _mbox_keys
 
@@ -83,6 +86,44 @@ def _document(row: LrsDocument) -> dict[str, Any]:
 
 @register_eraser(tables=("xapi_documents",))
 def erase_documents(session: Session, user_id: int) -> None:
+    """The person's own documents go; other text documents that name them (a teacher's tool
+    keeping notes about its class) lose the name, username and e-mail address."""
     user = session.get(User, user_id)
     assert user is not None
     session.execute(delete(LrsDocument).where(_theirs(user)))
+    terms = identifiers_of(user)
+    if not terms:
+        return
+    # Binary documents cannot be searched for words; text ones are read in batches, as an
+    # erasure is rare and the documents of a whole trust need not fit in memory at once.
+    text_documents = (
+        select(LrsDocument)
+        .where(or_(*(LrsDocument.content_type.startswith(kind) for kind in _TEXT_TYPES)))
+        .execution_options(yield_per=500)
+    )
+    for row in session.scalars(text_documents):
+        cleaned = _without(row, terms)
+        if cleaned is not None:
+            row.content = cleaned
+            row.sha1 = etag_of(cleaned)
+
+
+def _without(row: LrsDocument, terms: tuple[str, ...]) -> bytes | None:
+    """The document's content without the terms, or None if it does not contain them."""
+    try:
+        text = row.content.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not is_json(row.content_type):
+        cleaned = scrub_text(text, terms)
+        return cleaned.encode("utf-8") if cleaned != text else None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        # Stored as JSON but not JSON (PUT does not check): treat it as text.
+        cleaned = scrub_text(text, terms)
+        return cleaned.encode("utf-8") if cleaned != text else None
+    scrubbed = scrub(value, terms)
+    if scrubbed == value:
+        return None
+    return json.dumps(scrubbed, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

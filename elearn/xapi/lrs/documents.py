@@ -29,7 +29,6 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-import elearn.xapi.lrs.document_privacy  # noqa: F401  (registers its export and erasure sections)
 from elearn.xapi.models import DocumentKind, LrsDocument
 
 JSON_TYPE = "application/json"

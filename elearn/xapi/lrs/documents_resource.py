@@ -24,6 +24,7 @@ from flask import Response, g, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.http import http_date, parse_etags
 
+import elearn.xapi.lrs.document_privacy  # noqa: F401  (registers its export and erasure sections)
 from elearn.auth.access import public
 from elearn.db import get_db, utcnow
 from elearn.xapi import formats
