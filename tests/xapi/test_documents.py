@@ -354,9 +354,13 @@ def test_since_must_be_a_timestamp(docs):
     assert "since" in response.get_json()["message"]
 
 
-def test_an_overlong_state_id_is_refused_not_cut_short(docs, db):
+def test_an_overlong_state_id_or_content_type_is_refused_not_cut_short(docs, db):
     response = docs.put(STATE, {"page": 1}, **state(stateId="x" * 600))
     assert response.status_code == 400
+    long_type = "application/json; profile=" + "x" * 300
+    response = docs.put(STATE, b"{}", content_type=long_type, **state())
+    assert response.status_code == 400
+    assert "Content-Type" in response.get_json()["message"]
     assert document_count(db) == 0
 
 

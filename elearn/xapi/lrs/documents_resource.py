@@ -35,6 +35,7 @@ from elearn.xapi.models import DocumentKind, LrsDocument
 
 # The columns that hold these parts of a document's key are this long.
 _KEY_LIMIT = 512
+_CONTENT_TYPE_LIMIT = 255
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,8 @@ def _preconditions() -> Preconditions:
 
 def _body() -> tuple[bytes, str]:
     content_type = request.headers.get("Content-Type") or "application/octet-stream"
+    if len(content_type) > _CONTENT_TYPE_LIMIT:
+        raise XapiError(400, f"Content-Type must be at most {_CONTENT_TYPE_LIMIT} characters")
     return request.get_data(cache=False), content_type
 
 
