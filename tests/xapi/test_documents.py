@@ -339,6 +339,11 @@ def test_profiles_are_kept_apart_by_activity_and_by_agent(docs):
         ({"activityId": ACTIVITY, "agent": {"name": "Anna"}, "stateId": "s"}, "agent"),
         ({"activityId": ACTIVITY, "agent": ANNA, "stateId": "s", "registration": "7"}, "UUID"),
         ({"activityId": ACTIVITY, "agent": ANNA, "stateId": "s", "colour": "red"}, "colour"),
+        # since filters the ids GET lists; a change cannot be "since" anything.
+        (
+            {"activityId": ACTIVITY, "agent": ANNA, "stateId": "s", "since": "2025-01-01T00:00Z"},
+            "since",
+        ),
     ],
 )
 def test_bad_parameters_get_a_400_that_says_what_is_wrong(docs, db, params, says):

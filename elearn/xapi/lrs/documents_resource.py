@@ -106,7 +106,10 @@ def agent_parameter() -> str:
 
 
 def _scope(resource: _Resource) -> Scope:
-    unexpected = sorted(set(request.args) - resource.parameters)
+    allowed = resource.parameters
+    if request.method not in ("GET", "HEAD"):
+        allowed = allowed - {"since"}
+    unexpected = sorted(set(request.args) - allowed)
     if unexpected:
         raise XapiError(400, f"unknown parameter {unexpected[0]!r} for {resource.path}")
     activity_id = ""
@@ -244,12 +247,8 @@ def _post(resource: _Resource) -> Response:
 def _delete(resource: _Resource) -> Response:
     authorise(write=True)
     if resource.id_name not in request.args and resource.kind is DocumentKind.STATE:
-        if "since" in request.args:
-            raise XapiError(400, "since is only for GET")
         scope = _scope(resource)
         return _write(lambda: documents.delete_documents(get_db(), scope))
-    if "since" in request.args:
-        raise XapiError(400, "since is only for GET")
     key = _key(resource)
     preconditions = _preconditions()
     return _write(lambda: documents.delete_document(get_db(), key, preconditions=preconditions))
