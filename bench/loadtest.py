@@ -84,6 +84,10 @@ class LoadTest:
         rng = random.Random(5)
         actors = scenarios.actor_ids(self.engine, 500, rng)
         now = utcnow()
+        first_lesson = scenarios.busy_activity_iris(catalog, base)[0]
+        state_get = next(s for s in SCENARIOS if s.key == "xapi_state_get")
+        if self.available(state_get) is None:
+            scenarios.store_resume_states(self.engine, base, actors, first_lesson, now=now)
         static = {
             "hello": ["/hello"],
             "lesson": scenarios.get_lines(people.pupils, f"/learn/{course.id}/{lesson.id}"),
@@ -99,6 +103,8 @@ class LoadTest:
             "xapi_post_50": scenarios.post_lines(
                 catalog, base, actors, batch=50, variants=8, now=now
             ),
+            "xapi_state_put": scenarios.state_put_lines(base, actors, first_lesson),
+            "xapi_state_get": scenarios.state_get_lines(base, actors, first_lesson),
         }
         for key, lines in static.items():
             self._files[key] = wrk.write_requests(self.work_dir / f"{key}.tsv", lines)

@@ -15,12 +15,16 @@ from datetime import datetime
 from urllib.parse import quote
 
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from bench.sessions import BrowserSession, SessionMinter
 from elearn.auth.models import User
 from elearn.auth.roles import Role, StaffKind
 from elearn.catalog.model import Catalog
 from elearn.xapi.builders import statements as builders
+from elearn.xapi.lrs import documents
+from elearn.xapi.lrs.store import agent_key
+from elearn.xapi.models import DocumentKind
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,21 @@ SCENARIOS: tuple[Scenario, ...] = (
         service_key="xapi_get_activity",
     ),
     Scenario(
+        "xapi_state_put",
+        "PUT /xapi/activities/state (a learner's resume point, 2 KB of JSON)",
+        "xapi.lua",
+        expected_status=204,
+        needs="/xapi/activities/state",
+        targets=(PAGE_P95,),
+    ),
+    Scenario(
+        "xapi_state_get",
+        "GET /xapi/activities/state?stateId=… (one learner's resume point)",
+        "xapi.lua",
+        needs="/xapi/activities/state",
+        targets=(PAGE_P95,),
+    ),
+    Scenario(
         "dashboard",
         "Academy compliance dashboard (large academy, DSL)",
         "session_get.lua",
@@ -239,6 +258,54 @@ def agent_lines(base_url: str, xapi_ids: list[str]) -> list[str]:
         )
         lines.append(f"GET\t/xapi/statements?agent={quote(agent, safe='')}")
     return lines
+
+
+def resume_state(rng: random.Random) -> dict[str, object]:
+    """What a content package keeps as a learner's resume point: where they are, their
+    answers so far, and its own suspend data (about 2 KB in all)."""
+    return {
+        "location": f"slide-{rng.randint(1, 40)}",
+        "answers": {f"q{n}": rng.choice("abcd") for n in range(1, 13)},
+        "suspend_data": "".join(rng.choice("0123456789abcdef") for _ in range(1_900)),
+    }
+
+
+def state_params(base_url: str, xapi_id: str, activity_iri: str) -> str:
+    agent = json.dumps(
+        {"objectType": "Agent", "account": {"homePage": base_url, "name": xapi_id}},
+        separators=(",", ":"),
+    )
+    return f"activityId={quote(activity_iri, safe='')}&agent={quote(agent, safe='')}&stateId=resume"
+
+
+def state_put_lines(base_url: str, xapi_ids: list[str], activity_iri: str) -> list[str]:
+    rng = random.Random(7)
+    return [
+        f"PUT\t/xapi/activities/state?{state_params(base_url, xapi_id, activity_iri)}\t"
+        + json.dumps(resume_state(rng), separators=(",", ":"))
+        for xapi_id in xapi_ids
+    ]
+
+
+def state_get_lines(base_url: str, xapi_ids: list[str], activity_iri: str) -> list[str]:
+    return [
+        f"GET\t/xapi/activities/state?{state_params(base_url, xapi_id, activity_iri)}"
+        for xapi_id in xapi_ids
+    ]
+
+
+def store_resume_states(
+    engine: Engine, base_url: str, xapi_ids: list[str], activity_iri: str, *, now: datetime
+) -> None:
+    """Every learner's resume point, so the GET scenario finds a document for each line."""
+    rng = random.Random(8)
+    with Session(engine) as session:
+        for xapi_id in xapi_ids:
+            agent = {"account": {"homePage": base_url, "name": xapi_id}}
+            key = documents.Scope(DocumentKind.STATE, activity_iri, agent_key(agent)).key("resume")
+            content = json.dumps(resume_state(rng), separators=(",", ":")).encode()
+            documents.put_document(session, key, content, "application/json", now=now)
+        session.commit()
 
 
 def activity_iris(catalog: Catalog, base_url: str) -> list[str]:

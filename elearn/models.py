@@ -19,7 +19,13 @@ from elearn.privacy.models import RetentionSetting
 from elearn.quiz.models import AttemptAnswer, QuizAttempt
 from elearn.roster.models import RosterUpload
 from elearn.safeguarding.models import Attachment, Report, ReportEntry
-from elearn.xapi.models import LrsCredential, StatementActivity, StatementAgent, StoredStatement
+from elearn.xapi.models import (
+    LrsCredential,
+    LrsDocument,
+    StatementActivity,
+    StatementAgent,
+    StoredStatement,
+)
 
 __all__ = [
     "Academy",
@@ -34,6 +40,7 @@ __all__ = [
     "LoginAttempt",
     "LoginSession",
     "LrsCredential",
+    "LrsDocument",
     "ParentLink",
     "PolicyRelease",
     "PolicySignOff",

@@ -150,6 +150,14 @@ EXPECTED: dict[str, tuple[str, dict[str, int | str]]] = {
     "xapi.get_statements": ("GET", each(400)),
     "xapi.post_statements": ("POST", each(403)),
     "xapi.put_statements": ("PUT", each(403)),
+    # Documents, activities and agents are for other software's LRS keys: sessions get 403.
+    **{
+        f"xapi.{method.lower()}_{resource}": (method, each(403))
+        for resource in ("state", "activity_profile", "agent_profile")
+        for method in ("GET", "PUT", "POST", "DELETE")
+    },
+    "xapi.get_activity": ("GET", each(403)),
+    "xapi.get_agent": ("GET", each(403)),
     "xapi_admin.index": ("GET", only("admin")),
     "xapi_admin.health": ("GET", only("admin")),
     "xapi_admin.retry_dead_letter": ("POST", each(403, admin=404)),

@@ -56,8 +56,8 @@ class CredentialForm(FlaskForm):
         description="Who or what will use it, for example “Trust reporting dashboard”.",
         render_kw={"autocomplete": "off"},
     )
-    can_read = BooleanField("Read statements", default=True)
-    can_write = BooleanField("Send statements")
+    can_read = BooleanField("Read statements and documents", default=True)
+    can_write = BooleanField("Send statements and documents")
 
 
 def describe_age(age: timedelta | None) -> str:

@@ -108,8 +108,10 @@ def credentials() -> None:
 
 @credentials.command("issue")
 @click.argument("name")
-@click.option("--read", "can_read", is_flag=True, help="May read statements.")
-@click.option("--write", "can_write", is_flag=True, help="May send statements.")
+@click.option(
+    "--read", "can_read", is_flag=True, help="May read statements and documents (state, profiles)."
+)
+@click.option("--write", "can_write", is_flag=True, help="May send statements and store documents.")
 @with_appcontext
 def issue(name: str, can_read: bool, can_write: bool) -> None:
     """Issue a key; the secret is printed once and cannot be shown again."""
@@ -148,7 +150,7 @@ def list_credentials() -> None:
 @click.argument("key")
 @with_appcontext
 def revoke(key: str) -> None:
-    """Revoke a key: it can no longer read or send statements."""
+    """Revoke a key: it can no longer read or send statements or documents."""
     with _session() as session:
         credential = credential_service.find_credential(session, key)
         if credential is None:

@@ -1,4 +1,5 @@
-"""The statement store (elearn's own LRS), its outbox to a remote LRS, and LRS credentials.
+"""The statement store (elearn's own LRS), its outbox to a remote LRS, LRS credentials, and
+the documents other systems keep in the LRS (state, activity profiles, agent profiles).
 
 Filterable properties are copied into indexed columns when a statement is stored; the
 statement itself is kept exactly as stored, as JSON text.
@@ -9,7 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from elearn.db import Base, utcnow
@@ -147,3 +158,53 @@ class LrsCredential(Base):
     issued_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
+
+
+class DocumentKind(StrEnum):
+    STATE = "state"
+    ACTIVITY_PROFILE = "activity_profile"
+    AGENT_PROFILE = "agent_profile"
+
+
+class LrsDocument(Base):
+    """A document kept by the State, Activity Profile or Agent Profile resource.
+
+    The parts of its key that its kind does not use are empty strings, not NULL, so the
+    unique constraint holds on every database (NULLs never collide in a unique index).
+    """
+
+    __tablename__ = "xapi_documents"
+    __table_args__ = (
+        UniqueConstraint(
+            "kind",
+            "activity_id",
+            "agent_key",
+            "registration",
+            "document_id",
+            name="uq_xapi_documents_key",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[DocumentKind] = mapped_column(
+        Enum(
+            DocumentKind,
+            native_enum=False,
+            length=20,
+            values_callable=lambda members: [m.value for m in members],
+        )
+    )
+    # State and Activity Profile documents belong to an activity; "" for an Agent Profile.
+    activity_id: Mapped[str] = mapped_column(String(512))
+    # The agent's inverse functional identifier, as ``store.agent_key`` writes it: state
+    # and Agent Profile documents belong to an agent; "" for an Activity Profile.
+    agent_key: Mapped[str] = mapped_column(String(512))
+    # A state document's registration in lower case; "" when it has none.
+    registration: Mapped[str] = mapped_column(String(36))
+    # The stateId or profileId.
+    document_id: Mapped[str] = mapped_column(String(512))
+    content_type: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    # SHA-1 of the content in hexadecimal, as xAPI 1.0.3 asks for ETags.
+    sha1: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

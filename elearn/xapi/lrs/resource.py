@@ -388,3 +388,7 @@ def about() -> Response:
             }
         },
     )
+
+
+# The other resources register their views on ``bp`` (they import it from here).
+from elearn.xapi.lrs import activities_agents, documents_resource  # noqa: E402, F401
