@@ -78,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from elearn.safeguarding.views import bp as safeguarding_bp
     from elearn.web.views import bp as core_bp
     from elearn.xapi.admin import bp as xapi_admin_bp
+    from elearn.xapi.lrs import activities_agents, documents_resource  # noqa: F401  (on xapi_bp)
     from elearn.xapi.lrs.resource import bp as xapi_bp
 
     app.register_blueprint(auth_bp)

@@ -44,65 +44,69 @@ def _was(label: str | None) -> str:
     return f" (was {label})" if label else ""
 
 
-def set_risk(
-    session: Session, actor: User, report: Report, risk: RiskLevel, *, now: datetime
+@dataclass(frozen=True)
+class _Judgement:
+    """One of the DSL's labelled judgements on a case: its column, entry and audit names."""
+
+    column: str
+    noun: str
+    entry_kind: EntryKind
+    action: str
+    detail: str
+
+
+_RISK = _Judgement("risk_level", "risk level", EntryKind.RISK_SET, "report.risk_set", "risk")
+_CATEGORY = _Judgement(
+    "category", "category", EntryKind.CATEGORY_SET, "report.category_set", "category"
+)
+
+
+def _judge(
+    session: Session,
+    actor: User,
+    report: Report,
+    judgement: _Judgement,
+    value: RiskLevel | CaseCategory,
+    now: datetime,
 ) -> ReportEntry:
-    """The DSL's judgement of the risk; every change stays in the chronology."""
     require_handler(actor, report)
     require_not_closed(report)
-    if report.risk_level is risk:
-        raise CannotDoThat(f"The risk level is already {risk.label.lower()}.")
-    before = report.risk_level
-    report.risk_level = risk
+    before = getattr(report, judgement.column)
+    if before is value:
+        raise CannotDoThat(f"The {judgement.noun} is already {value.label.lower()}.")
+    setattr(report, judgement.column, value)
     touch_report(report, now)
     entry = append_entry(
         session,
         report,
         actor,
-        EntryKind.RISK_SET,
-        text=risk.label + _was(before.label if before else None),
+        judgement.entry_kind,
+        text=value.label + _was(before.label if before else None),
         now=now,
     )
     audit_change(
         session,
         actor,
         report,
-        "report.risk_set",
+        judgement.action,
         now,
-        risk=risk.value,
-        was=before.value if before else None,
+        **{judgement.detail: value.value, "was": before.value if before else None},
     )
     return entry
+
+
+def set_risk(
+    session: Session, actor: User, report: Report, risk: RiskLevel, *, now: datetime
+) -> ReportEntry:
+    """The DSL's judgement of the risk; every change stays in the chronology."""
+    return _judge(session, actor, report, _RISK, risk, now)
 
 
 def set_category(
     session: Session, actor: User, report: Report, category: CaseCategory, *, now: datetime
 ) -> ReportEntry:
-    require_handler(actor, report)
-    require_not_closed(report)
-    if report.category is category:
-        raise CannotDoThat(f"The category is already {category.label.lower()}.")
-    before = report.category
-    report.category = category
-    touch_report(report, now)
-    entry = append_entry(
-        session,
-        report,
-        actor,
-        EntryKind.CATEGORY_SET,
-        text=category.label + _was(before.label if before else None),
-        now=now,
-    )
-    audit_change(
-        session,
-        actor,
-        report,
-        "report.category_set",
-        now,
-        category=category.value,
-        was=before.value if before else None,
-    )
-    return entry
+    """What kind of harm the case is about; every change stays in the chronology."""
+    return _judge(session, actor, report, _CATEGORY, category, now)
 
 
 # ---- the pupil and their family -------------------------------------------------------------

@@ -29,18 +29,14 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from elearn.xapi.lrs.refusals import Refused
 from elearn.xapi.models import DocumentKind, LrsDocument
 
 JSON_TYPE = "application/json"
 
 
-class DocumentError(Exception):
+class DocumentError(Refused):
     """The request cannot be carried out; ``status`` (400, 409, 412) and ``reason`` say why."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import Response, g, request
-from sqlalchemy.exc import IntegrityError
 from werkzeug.http import http_date, parse_etags
 
 import elearn.xapi.lrs.document_privacy  # noqa: F401  (registers its export and erasure sections)
@@ -29,8 +28,15 @@ from elearn.auth.access import public
 from elearn.db import get_db, utcnow
 from elearn.xapi import formats
 from elearn.xapi.lrs import documents, query
-from elearn.xapi.lrs.documents import DocumentError, DocumentKey, Preconditions, Scope
-from elearn.xapi.lrs.resource import VERSIONS, XapiError, _caller, _check_version, bp
+from elearn.xapi.lrs.documents import DocumentKey, Preconditions, Scope
+from elearn.xapi.lrs.resource import (
+    VERSIONS,
+    XapiError,
+    _caller,
+    _check_version,
+    bp,
+    commit_with_one_retry,
+)
 from elearn.xapi.models import DocumentKind, LrsDocument
 
 # The columns that hold these parts of a document's key are this long.
@@ -176,22 +182,10 @@ def _ids_response(ids: list[str]) -> Response:
 
 
 def _write(change: Callable[[], Any]) -> Response:
-    """Run a change and commit it; a second try if another request created the same document
-    at the same moment (the unique key refuses the second insert, and the retry sees it)."""
-    db = get_db()
-    for attempt in (1, 2):
-        try:
-            change()
-            db.commit()
-            return Response(status=204)
-        except DocumentError as error:
-            db.rollback()
-            raise XapiError(error.status, error.reason) from error
-        except IntegrityError:
-            db.rollback()
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    """Run a change and commit it (a second try if another request created the same document
+    at the same moment: the unique key refuses the second insert, and the retry sees it)."""
+    commit_with_one_retry(lambda _db: change())
+    return Response(status=204)
 
 
 def _get(resource: _Resource) -> Response:

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from elearn.auth.models import User
 from elearn.xapi.lrs.multipart import AttachmentData
+from elearn.xapi.lrs.refusals import Refused
 from elearn.xapi.lrs.store import VOIDED_VERB, record_statements
 from elearn.xapi.models import StoredStatement
 from elearn.xapi.signatures import (
@@ -55,13 +56,8 @@ from elearn.xapi.validation import StatementInvalid, statements_equivalent, vali
 _CHUNK = 500
 
 
-class IngestError(Exception):
+class IngestError(Refused):
     """The request cannot be stored; ``status`` is 400 or 409 and ``reason`` says why."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
 
 
 def authority_for(site: str, credential_key: str) -> dict[str, Any]:

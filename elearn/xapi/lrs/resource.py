@@ -27,8 +27,9 @@ from __future__ import annotations
 import json
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
@@ -45,6 +46,7 @@ from elearn.xapi import credentials
 from elearn.xapi.builders.statements import site_iri
 from elearn.xapi.formats import format_timestamp, is_uuid
 from elearn.xapi.lrs import alternate_syntax, ingest, multipart, query
+from elearn.xapi.lrs.refusals import Refused
 from elearn.xapi.lrs.store import agent_key
 from elearn.xapi.models import LrsCredential
 
@@ -64,6 +66,9 @@ _REQUEST_VERSION = re.compile(r"^(1\.0|2\.0)(?:\.\d+)?$")
 # per process and bounded: it only chooses the version header of a 400.
 _SPOKEN: OrderedDict[str, str] = OrderedDict()
 _SPOKEN_MAX = 1024
+
+
+T = TypeVar("T")
 
 
 class XapiError(Exception):
@@ -347,27 +352,33 @@ def _store(
         )
     except ingest.IngestError as error:
         raise XapiError(error.status, error.reason) from error
-    db = get_db()
     site = _site()
+    authority = ingest.authority_for(site, caller.credential.key)
+    version = g.get("xapi_version", VERSIONS[0])
+    return commit_with_one_retry(
+        lambda db: ingest.store_checked(
+            db, checked, site=site, authority=authority, now=utcnow(), version=version
+        ),
+    )
+
+
+def commit_with_one_retry(work: Callable[[Session], T]) -> T:
+    """Run ``work`` on the request's session and commit.
+
+    A service's refusal becomes the xAPI error answer. An IntegrityError means another request
+    stored the same key a moment ago: the second try sees its row and answers as the spec says
+    for a repeat (no-op, conflict or merge).
+    """
+    db = get_db()
     for attempt in (1, 2):
-        now = utcnow()
         try:
-            ids = ingest.store_checked(
-                db,
-                checked,
-                site=site,
-                authority=ingest.authority_for(site, caller.credential.key),
-                now=now,
-                version=g.get("xapi_version", VERSIONS[0]),
-            )
+            result = work(db)
             db.commit()
-            return ids
-        except ingest.IngestError as error:
+            return result
+        except Refused as error:
             db.rollback()
             raise XapiError(error.status, error.reason) from error
         except IntegrityError:
-            # Another request stored one of these ids a moment ago; the second try sees it
-            # and answers no-op or conflict.
             db.rollback()
             if attempt == 2:
                 raise
@@ -388,7 +399,3 @@ def about() -> Response:
             }
         },
     )
-
-
-# The other resources register their views on ``bp`` (they import it from here).
-from elearn.xapi.lrs import activities_agents, documents_resource  # noqa: E402, F401
