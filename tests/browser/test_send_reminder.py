@@ -52,7 +52,17 @@ def test_dsl_reminds_everyone_overdue_then_nobody_twice(smtp, page, a11y, demo):
     assert len(smtp.messages) == len(recipients)
 
 
-def test_dsl_reminds_one_person_from_their_record(smtp, page, a11y, demo):
+PHONE = {"width": 390, "height": 844}
+
+
+def _fits_the_screen(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_dsl_reminds_one_person_from_their_record(smtp, page, a11y, demo, viewport):
+    if viewport:
+        page.set_viewport_size(viewport)
     sign_in(page, a11y, "dsl.riverside", DEMO_PASSWORD)
     a11y.check(page)
     page.goto("/compliance/?status=window_open")
@@ -65,6 +75,7 @@ def test_dsl_reminds_one_person_from_their_record(smtp, page, a11y, demo):
     page.wait_for_load_state("load")
     a11y.check(page)
     assert page.get_by_role("heading", level=1).inner_text() == f"Send a reminder to {name}"
+    assert _fits_the_screen(page)
     page.get_by_role("button", name="Send 1 reminder").click()
     page.wait_for_load_state("load")
     a11y.check(page)
