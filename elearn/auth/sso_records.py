@@ -20,7 +20,7 @@ from elearn.audit.services import record_about_person
 from elearn.auth.models import SsoIdentity, SsoSignIn, User
 from elearn.auth.sso import TokenIdentity
 from elearn.mail import Mail
-from elearn.privacy.registry import SectionGuide, register_eraser, register_exporter
+from elearn.privacy.registry import SectionGuide, iso, register_eraser, register_exporter
 
 PER_PAGE = 50
 # Long enough to answer "why could she not sign in last term?"; refusals carry the address
@@ -212,10 +212,6 @@ def remove_identity(
 # --- data protection ------------------------------------------------------------------------
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def _addresses(session: Session, user_id: int) -> list[str]:
     """Every address the person is known by: theirs here and their linked accounts'."""
     user = session.get(User, user_id)
@@ -270,14 +266,14 @@ def export_school_accounts(session: Session, user_id: int) -> dict[str, list[dic
                 "directory_id": i.object_id,
                 "email": i.email,
                 "linked_by": i.linked_by,
-                "linked_at": _iso(i.linked_at),
-                "last_used_at": _iso(i.last_used_at),
+                "linked_at": iso(i.linked_at),
+                "last_used_at": iso(i.last_used_at),
             }
             for i in identities_of(session, user_id)
         ],
         "sign_ins": [
             {
-                "at": _iso(s.at),
+                "at": iso(s.at),
                 "succeeded": s.succeeded,
                 "reason": describe_reason(s.reason),
                 "email": s.email,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -12,15 +11,11 @@ from elearn.auth.models import User
 from elearn.learning.models import Certificate, CourseCycle, LessonRead, PolicySignOff
 from elearn.privacy.registry import (
     SectionGuide,
+    iso,
     register_eraser,
     register_exporter,
     register_kept,
 )
-
-
-def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
 
 CYCLES_GUIDE = SectionGuide(
     "Courses and lessons",
@@ -69,7 +64,7 @@ def export_cycles(session: Session, user_id: int) -> dict[str, list[dict[str, An
         .order_by(LessonRead.read_at, LessonRead.id)
     ):
         reads.setdefault(read.cycle_id, []).append(
-            {"lesson": read.lesson_id, "read_at": _iso(read.read_at)}
+            {"lesson": read.lesson_id, "read_at": iso(read.read_at)}
         )
     recorded = session.scalars(
         select(CourseCycle)
@@ -83,10 +78,10 @@ def export_cycles(session: Session, user_id: int) -> dict[str, list[dict[str, An
                 "course_version": cycle.course_version,
                 "registration": cycle.registration,
                 "status": "completed" if cycle.is_complete else "in_progress",
-                "started_at": _iso(cycle.started_at),
-                "completed_at": _iso(cycle.completed_at),
-                "completed_on": _iso(cycle.completed_on),
-                "expires_on": _iso(cycle.expires_on),
+                "started_at": iso(cycle.started_at),
+                "completed_at": iso(cycle.completed_at),
+                "completed_on": iso(cycle.completed_on),
+                "expires_on": iso(cycle.expires_on),
                 "source": cycle.source.value,
                 "evidence_note": cycle.evidence_note,
                 "recorded_by": recorded_by,
@@ -97,7 +92,7 @@ def export_cycles(session: Session, user_id: int) -> dict[str, list[dict[str, An
         "recorded_for_others": [
             {
                 "course": cycle.course_id,
-                "completed_on": _iso(cycle.completed_on),
+                "completed_on": iso(cycle.completed_on),
                 "person_id": cycle.user_id,
             }
             for cycle in recorded
@@ -147,9 +142,9 @@ def export_certificates(session: Session, user_id: int) -> list[dict[str, Any]]:
             "course": course_id,
             "course_title": certificate.course_title,
             "holder_name": certificate.holder_name,
-            "completed_on": _iso(certificate.completed_on),
-            "expires_on": _iso(certificate.expires_on),
-            "issued_at": _iso(certificate.issued_at),
+            "completed_on": iso(certificate.completed_on),
+            "expires_on": iso(certificate.expires_on),
+            "issued_at": iso(certificate.issued_at),
         }
         for certificate, course_id in rows
     ]
@@ -188,7 +183,7 @@ def export_sign_offs(session: Session, user_id: int) -> list[dict[str, Any]]:
             "course": row.course_id,
             "policy_version": row.policy_version,
             "statement": row.statement,
-            "signed_at": _iso(row.signed_at),
+            "signed_at": iso(row.signed_at),
         }
         for row in rows
     ]

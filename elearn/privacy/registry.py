@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, overload
 
 from sqlalchemy.orm import Session
@@ -58,6 +59,11 @@ CONFIDENTIAL: set[str] = set()
 # Table name -> the export sections and the erasers that cover it.
 EXPORTED_TABLES: dict[str, set[str]] = {}
 ERASED_TABLES: dict[str, set[str]] = {}
+
+
+def iso(value: date | datetime | None) -> str | None:
+    """A date or time as every export writes it (ISO 8601), or None."""
+    return value.isoformat() if value is not None else None
 
 
 @dataclass(frozen=True)

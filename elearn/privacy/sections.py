@@ -7,7 +7,6 @@ ever inserts; removing a name from old entries is a data-protection duty, not au
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, select, update
@@ -19,13 +18,9 @@ from elearn.auth.services import revoke_all_sessions
 from elearn.db import utcnow
 from elearn.privacy.identifiers import identifiers_of, mentions, scrub
 from elearn.privacy.models import RetentionSetting
-from elearn.privacy.registry import SectionGuide, register_eraser, register_exporter
+from elearn.privacy.registry import SectionGuide, iso, register_eraser, register_exporter
 
 ERASED_NAME = "Erased person"
-
-
-def iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 PERSON_GUIDE = SectionGuide(

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from elearn.catalog.gift import Question, QuestionType
-from elearn.privacy.registry import SectionGuide, register_eraser, register_exporter
+from elearn.privacy.registry import SectionGuide, iso, register_eraser, register_exporter
 from elearn.quiz.draw import DrawnQuestion
 from elearn.quiz.models import QuizAttempt
 
 # Answers the person typed in their own words (which may name them or someone else); the
 # others are a choice among the question's options, a number or a pairing.
 _WORDED = {QuestionType.SHORTANSWER, QuestionType.ESSAY, QuestionType.MISSINGWORD}
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def _questions(attempt: QuizAttempt) -> dict[int, Question]:
@@ -85,9 +80,9 @@ def export_attempts(session: Session, user_id: int) -> list[dict[str, Any]]:
                 "course": attempt.course_id,
                 "number": attempt.number,
                 "state": attempt.state.value,
-                "started_at": _iso(attempt.started_at),
-                "deadline_at": _iso(attempt.deadline_at),
-                "submitted_at": _iso(attempt.submitted_at),
+                "started_at": iso(attempt.started_at),
+                "deadline_at": iso(attempt.deadline_at),
+                "submitted_at": iso(attempt.submitted_at),
                 "score": attempt.score_raw,
                 "score_max": attempt.score_max,
                 "percent": attempt.percent,
@@ -106,7 +101,7 @@ def export_attempts(session: Session, user_id: int) -> list[dict[str, Any]]:
                         "correct": answer.success,
                         "answer_score": answer.fraction,
                         "feedback": list(answer.feedback or []),
-                        "answered_at": _iso(answer.answered_at),
+                        "answered_at": iso(answer.answered_at),
                     }
                     for answer in attempt.answers
                 ],

@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from elearn.privacy.holds import register_hold
-from elearn.privacy.registry import SectionGuide, register_eraser, register_exporter
+from elearn.privacy.registry import SectionGuide, iso, register_eraser, register_exporter
 from elearn.safeguarding.models import Attachment, Referral, Report, ReportEntry
 
 REPORT_TABLES = (
@@ -99,10 +99,6 @@ def export_reports(session: Session, user_id: int) -> dict[str, object]:
     }
 
 
-def _iso(value: object) -> str | None:
-    return value.isoformat() if value is not None else None  # type: ignore[attr-defined]
-
-
 def _name(person: object) -> str | None:
     return getattr(person, "display_name", None)
 
@@ -126,8 +122,8 @@ def _entry(entry: ReportEntry) -> dict[str, object]:
         "action": entry.action.value if entry.action else None,
         "text": entry.text,
         "by": _name(entry.author),
-        "at": _iso(entry.at),
-        "happened_at": _iso(entry.happened_at),
+        "at": iso(entry.at),
+        "happened_at": iso(entry.happened_at),
         "corrects_entry": entry.corrects_id,
         "entry": entry.id,
     }
@@ -137,11 +133,11 @@ def _referral(referral: Referral) -> dict[str, object]:
     return {
         "referral": referral.id,
         "agency": referral.agency.value,
-        "referred_on": _iso(referral.referred_on),
+        "referred_on": iso(referral.referred_on),
         "reference": referral.reference,
         "note": referral.note,
         "recorded_by": _name(referral.recorded_by),
-        "recorded_at": _iso(referral.recorded_at),
+        "recorded_at": iso(referral.recorded_at),
         "corrects_referral": referral.corrects_id,
     }
 
@@ -152,9 +148,9 @@ def _file(attachment: Attachment) -> dict[str, object]:
         "content_type": attachment.content_type,
         "size": attachment.size,
         "sha256": attachment.sha256,
-        "captured_at": _iso(attachment.captured_at),
+        "captured_at": iso(attachment.captured_at),
         "added_by": _name(attachment.uploaded_by),
-        "added_at": _iso(attachment.uploaded_at),
+        "added_at": iso(attachment.uploaded_at),
     }
 
 
@@ -254,15 +250,15 @@ def export_report_contents(session: Session, user_id: int) -> list[dict[str, obj
             "named_as": _how_named(report, user_id),
             "kind": report.kind.label,
             "status": report.status.value,
-            "sent_at": _iso(report.created_at),
+            "sent_at": iso(report.created_at),
             "sent_by": _name(report.reporter),
             "description": report.description,
             "where_online": report.where_online,
             "when_hint": report.when_hint,
-            "occurred_at": _iso(report.occurred_at),
+            "occurred_at": iso(report.occurred_at),
             "site_address": report.site_address,
             "device_location": report.device_location,
-            "needed_by_on": _iso(report.needed_by_on),
+            "needed_by_on": iso(report.needed_by_on),
             "direction": report.direction.value if report.direction else None,
             "person_affected": _name(report.person_affected_user) or report.person_affected,
             "person_affected_words": report.person_affected,
@@ -272,11 +268,11 @@ def export_report_contents(session: Session, user_id: int) -> list[dict[str, obj
             "decision": report.decision.value if report.decision else None,
             "decision_reason": report.decision_reason,
             "outcome": report.outcome,
-            "closed_at": _iso(report.closed_at),
+            "closed_at": iso(report.closed_at),
             "risk_level": report.risk_level.value if report.risk_level else None,
             "category": report.category.value if report.category else None,
             "pupil": _name(report.pupil),
-            "follow_up_on": _iso(report.follow_up_on),
+            "follow_up_on": iso(report.follow_up_on),
             "referrals": [_referral(referral) for referral in report.referrals],
             "entries": [_entry(entry) for entry in report.entries],
             "files": [_file(attachment) for attachment in report.attachments],

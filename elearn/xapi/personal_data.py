@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, false, or_, select
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from elearn.auth.models import User
 from elearn.privacy.identifiers import identifiers_of, mentions, scrub
-from elearn.privacy.registry import SectionGuide, register_eraser, register_exporter
+from elearn.privacy.registry import SectionGuide, iso, register_eraser, register_exporter
 from elearn.xapi.builders.interactions import InteractionKind
 from elearn.xapi.models import (
     LrsCredential,
@@ -29,10 +28,6 @@ from elearn.xapi.models import (
 )
 
 _WORDED_INTERACTIONS = {InteractionKind.FILL_IN.value, InteractionKind.LONG_FILL_IN.value}
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def _mbox_keys(user: User) -> list[str]:
@@ -156,8 +151,8 @@ def _attachments(session: Session, seqs: list[int]) -> dict[int, list[dict[str, 
 def _statement(row: StoredStatement, files: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
     return {
         "statement_id": row.statement_id,
-        "timestamp": _iso(row.timestamp_at),
-        "stored_at": _iso(row.stored_at),
+        "timestamp": iso(row.timestamp_at),
+        "stored_at": iso(row.stored_at),
         "verb": row.verb_id,
         "activity": row.activity_id,
         "registration": row.registration,
@@ -248,8 +243,8 @@ def export_credentials(session: Session, user_id: int) -> list[dict[str, Any]]:
             "key": row.key,
             "can_read": row.can_read,
             "can_write": row.can_write,
-            "issued_at": _iso(row.created_at),
-            "revoked_at": _iso(row.revoked_at),
+            "issued_at": iso(row.created_at),
+            "revoked_at": iso(row.revoked_at),
         }
         for row in rows
     ]
