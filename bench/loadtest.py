@@ -19,7 +19,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import text
 
-from bench import pools, scenarios, servers, wrk
+from bench import pools, scenarios, servers, sql_counts, wrk
 from bench.results import DatabaseResult, Measured
 from bench.scenarios import SCENARIOS, Scenario
 from bench.sessions import LrsKey, SessionMinter
@@ -232,6 +232,9 @@ class LoadTest:
                     duration=1,
                     connections=min(8, self.connections(scenario)),
                 )
+        self.log("  counting SQL statements per request")
+        for scenario in chosen:
+            result.sql_counts[scenario.key] = self._count_sql(scenario)
         for repeat in range(result.repeat):
             base = self._wrk(
                 hello,
@@ -253,6 +256,15 @@ class LoadTest:
         result.measured = list(measured.values())
         result.app_memory = servers.worker_memory(app.pid)
         result.hello_memory = servers.worker_memory(hello.pid)
+
+    def _count_sql(self, scenario: Scenario) -> int | None:
+        """One request of the scenario, replayed in-process, its SQL statements counted."""
+        path = self._pool(scenario, 1, utcnow()) if scenario.pool else self._fresh(scenario.key)
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line]
+        if not lines:
+            return None
+        auth = self.lrs_key.authorization if self.lrs_key is not None else None
+        return sql_counts.count_one(self.app, scenario, lines[0], auth)
 
     def _settle(self) -> None:
         """Leave the database as a running server would between scenarios.

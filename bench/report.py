@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import compare
 from bench.results import MEMORY_LIMIT_MB, DatabaseResult, Measured
 from bench.scale import Curve, Timing
 
@@ -33,18 +34,19 @@ def _ms(value: float) -> str:
 
 def _scenario_rows(result: DatabaseResult) -> list[str]:
     rows = [
-        "| scenario | conns | req/s | ratio to hello | p50 ms | p95 ms | p99 ms | target | met? |",
-        "|---|---:|---:|---:|---:|---:|---:|---|---|",
+        "| scenario | conns | req/s | ratio to hello | p50 ms | p95 ms | p99 ms | SQL | target "
+        "| met? |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
         f"| Bare Flask `/hello` (baseline) | {result.connections} | "
         f"{result.hello_rps:,.0f} | 100% | "
         f"{_ms(_median([r.p50_ms for r in result.hello]))} | "
         f"{_ms(_median([r.p95_ms for r in result.hello]))} | "
-        f"{_ms(_median([r.p99_ms for r in result.hello]))} | | |",
+        f"{_ms(_median([r.p99_ms for r in result.hello]))} | 0 | | |",
     ]
     for measured in result.measured:
         rows.append(_scenario_row(result, measured))
     for scenario, reason in result.missing:
-        rows.append(f"| {scenario.title} | | — | — | — | — | — | not run: {reason} | — |")
+        rows.append(f"| {scenario.title} | | — | — | — | — | — | — | not run: {reason} | — |")
     return rows
 
 
@@ -75,8 +77,14 @@ def _scenario_row(result: DatabaseResult, measured: Measured) -> str:
     conns = result.heavy_connections if scenario.heavy else result.connections
     return (
         f"| {title} | {conns} | {measured.rps:,.1f} | {measured.ratio:.1%} | {_ms(measured.p50)} | "
-        f"{_ms(measured.p95)} | {_ms(measured.p99)} | {targets} | {_mark(met)} |"
+        f"{_ms(measured.p95)} | {_ms(measured.p99)} | {_sql(result, scenario.key)} | {targets} "
+        f"| {_mark(met)} |"
     )
+
+
+def _sql(result: DatabaseResult, key: str) -> str:
+    count = result.sql_counts.get(key)
+    return "—" if count is None else str(count)
 
 
 def _service_rows(services: dict[str, Timing]) -> list[str]:
@@ -122,7 +130,7 @@ def _statement_curve_rows(curves: tuple[Curve, Curve]) -> list[str]:
     return rows
 
 
-def _database_section(result: DatabaseResult) -> list[str]:
+def _database_section(result: DatabaseResult, before: dict | None = None) -> list[str]:
     seed = result.seed
     how = "reused from an earlier run" if result.seed_reused else "seeded for this run"
     lines = [
@@ -139,6 +147,9 @@ def _database_section(result: DatabaseResult) -> list[str]:
         *_scenario_rows(result),
         "",
     ]
+    compared = compare.rows(result, before) if before else []
+    if compared:
+        lines += ["### Before and after", "", *compared, ""]
     if result.services:
         lines += ["### One request at a time", "", *_service_rows(result.services), ""]
     if result.dashboard_curve is not None:
@@ -223,7 +234,12 @@ def _summary(results: Sequence[DatabaseResult]) -> list[str]:
     return lines
 
 
-def write_report(path: Path, machine: Machine, results: Sequence[DatabaseResult]) -> str:
+def write_report(
+    path: Path,
+    machine: Machine,
+    results: Sequence[DatabaseResult],
+    before: dict | None = None,
+) -> str:
     versions = ", ".join(f"{k} {v}" for k, v in machine.versions.items())
     lines = [
         "# Benchmark results",
@@ -245,7 +261,7 @@ def write_report(path: Path, machine: Machine, results: Sequence[DatabaseResult]
         "",
     ]
     for result in results:
-        lines += _database_section(result)
+        lines += _database_section(result, before)
     if FINDINGS.exists():
         lines += [FINDINGS.read_text(encoding="utf-8").strip(), ""]
     text = "\n".join(lines).rstrip() + "\n"

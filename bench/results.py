@@ -98,6 +98,8 @@ class DatabaseResult:
     dashboard_curve: Curve | None = None
     statement_curves: tuple[Curve, Curve] | None = None
     services: dict[str, Timing] = field(default_factory=dict)
+    # SQL statements one request of each scenario sends (None: it did not answer as expected).
+    sql_counts: dict[str, int | None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     probes: list[str] = field(default_factory=list)
     load: list[str] = field(default_factory=list)

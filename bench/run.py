@@ -27,7 +27,7 @@ import sqlalchemy
 from flask import Flask
 from sqlalchemy import text
 
-from bench import databases, scale, scenarios, servers, wrk
+from bench import compare, databases, scale, scenarios, servers, wrk
 from bench.forward import drain
 from bench.loadtest import LoadTest
 from bench.probe import stale_session_probe
@@ -339,6 +339,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--only", help="comma-separated scenario keys (for investigating)")
     parser.add_argument(
+        "--save-figures", help="also write this run's figures as JSON (for a later --before)"
+    )
+    parser.add_argument("--label", default="", help="what this run measured, for --save-figures")
+    parser.add_argument(
+        "--before", help="figures saved by an earlier run: the report sets them beside these"
+    )
+    parser.add_argument(
         "--drain-limit",
         type=float,
         default=900.0,
@@ -383,7 +390,10 @@ def main(argv: list[str] | None = None) -> int:
             f"whole run {time.monotonic() - began:,.0f} s"
         ),
     )
-    write_report(Path(args.output), machine, results)
+    before = compare.load(Path(args.before)) if args.before else None
+    write_report(Path(args.output), machine, results, before)
+    if args.save_figures:
+        compare.save(Path(args.save_figures), results, args.label or machine.date)
     log(f"wrote {args.output}")
     return 0
 
