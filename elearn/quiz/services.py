@@ -451,24 +451,31 @@ def _answered_statement(
     graded: Grade,
     moment: Moment,
 ) -> dict[str, Any]:
+    return build_event(
+        answered_event(course, drawn, response, graded),
+        user=user,
+        moment=moment,
+        registration=attempt.cycle.registration,
+    )
+
+
+def answered_event(
+    course: Course, drawn: DrawnQuestion, response: Any, graded: Grade
+) -> statements.QuestionAnswered:
+    """The ``answered`` event for a graded response to one drawn question."""
     question = drawn.question
     details = _interaction(question, response)
     kind = details.pop("kind", None) or (
         "fill-in" if question.is_typed_text else question.qtype.value
     )
-    return build_event(
-        statements.QuestionAnswered(
-            course_id=course.id,
-            question_id=question.id,
-            kind=kind,
-            prompt=question.text[:1000] or question.title,
-            question_title=question.title or None,
-            success=graded.success,
-            **details,
-        ),
-        user=user,
-        moment=moment,
-        registration=attempt.cycle.registration,
+    return statements.QuestionAnswered(
+        course_id=course.id,
+        question_id=question.id,
+        kind=kind,
+        prompt=question.text[:1000] or question.title,
+        question_title=question.title or None,
+        success=graded.success,
+        **details,
     )
 
 

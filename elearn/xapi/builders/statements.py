@@ -3,10 +3,11 @@
 Each event kind (:data:`EVENT_KINDS`) holds plain values (ids, titles, numbers) and says its
 verb, its activity and its result; :func:`statement_for` adds the envelope (id, actor, an aware
 UTC time, registration) and returns a JSON-ready ``dict``. Statements are assembled from the
-``tincan`` package's models and serialised by it, then corrected where its output falls short
-of the spec (see :func:`elearn.xapi.builders.parts.fix_up`), and finally checked with
-:func:`elearn.xapi.validation.validate_statement`, so elearn never hands an LRS a statement it
-would refuse.
+``tincan`` package's models for the activities (serialised once per content item and checked
+with :func:`elearn.xapi.validation.validate_statement` in the first statement that uses them)
+and plain JSON for the parts about the person and the moment, whose fixed shape the tests
+validate for every event kind over every shipped content item; so elearn never hands an LRS a
+statement it would refuse, without validating its own statements again on every answer.
 
 The activities a statement is about depend only on course content, so each event kind
 serialises them once per set of inputs and caches them (see :mod:`elearn.xapi.builders.parts`);
@@ -35,7 +36,7 @@ from functools import lru_cache
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
-from tincan import Activity, Extensions, Result, Score, StatementRef
+from tincan import Activity, Extensions, StatementRef
 
 from elearn.xapi.builders.interactions import InteractionKind, format_response, interaction_kind
 from elearn.xapi.builders.parts import PLATFORM as PLATFORM  # part of this module's interface
@@ -45,6 +46,7 @@ from elearn.xapi.builders.parts import (
     assemble,
     make_activity,
     make_result,
+    make_score,
     question_activity,
 )
 from elearn.xapi.builders.verbs import (
@@ -122,7 +124,7 @@ def build_statement(
     registration: uuid.UUID | str | None = None,
     parents: Sequence[Activity] = (),
     grouping: Sequence[Activity] = (),
-    result: Result | None = None,
+    result: dict[str, Any] | None = None,
     revision: str | None = None,
 ) -> dict:
     """Assemble, serialise, correct and validate one statement.
@@ -169,7 +171,7 @@ class LearningEvent:
     def activity(self, base_url: str) -> ActivityParts:
         raise NotImplementedError
 
-    def result(self) -> Result | None:
+    def result(self) -> dict[str, Any] | None:
         return None
 
 
@@ -186,7 +188,7 @@ class LessonExperienced(LearningEvent):
     def activity(self, base_url: str) -> ActivityParts:
         return _lesson_parts(base_url, self.course_id, self.lesson_id, self.lesson_title)
 
-    def result(self) -> Result | None:
+    def result(self) -> dict[str, Any] | None:
         return make_result(duration=self.duration) if self.duration is not None else None
 
 
@@ -248,7 +250,7 @@ class QuestionAnswered(LearningEvent):
             patterns,
         )
 
-    def result(self) -> Result | None:
+    def result(self) -> dict[str, Any] | None:
         response = format_response(interaction_kind(self.kind), self.response)
         return make_result(success=self.success, response=response, duration=self.duration)
 
@@ -280,13 +282,15 @@ class QuizFinished(LearningEvent):
     def activity(self, base_url: str) -> ActivityParts:
         return _quiz_parts(base_url, self.course_id, self.quiz_title)
 
-    def result(self) -> Result | None:
+    def result(self) -> dict[str, Any] | None:
         scaled = round((self.raw - self.min_score) / (self.max_score - self.min_score), 4)
         return make_result(
             success=self.passed,
             completion=True,
             duration=self.duration,
-            score=Score(raw=self.raw, min=self.min_score, max=self.max_score, scaled=scaled),
+            score=make_score(
+                raw=self.raw, min_score=self.min_score, max_score=self.max_score, scaled=scaled
+            ),
         )
 
 
@@ -303,7 +307,7 @@ class CourseCompleted(LearningEvent):
     def activity(self, base_url: str) -> ActivityParts:
         return _course_parts(base_url, self.course_id, self.course_title)
 
-    def result(self) -> Result | None:
+    def result(self) -> dict[str, Any] | None:
         return make_result(completion=True, success=self.success, duration=self.duration)
 
 
@@ -333,7 +337,7 @@ class PolicySignedOff(LearningEvent):
             self.course_id,
         )
 
-    def result(self) -> Result | None:
+    def result(self) -> dict[str, Any] | None:
         return make_result(completion=True, success=True)
 
 
