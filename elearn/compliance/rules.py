@@ -43,6 +43,16 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, last))
 
 
+def counts_from_previous_expiry(recurrence: Recurrence | None) -> bool:
+    """Whether a completion's expiry can depend on the expiry of the one before it."""
+    return (
+        recurrence is not None
+        and recurrence.kind == "recurring"
+        and recurrence.valid_months is not None
+        and recurrence.expiry_from == "previous_expiry"
+    )
+
+
 def expiry_for_completion(
     recurrence: Recurrence | None,
     completed_on: date,
@@ -57,7 +67,7 @@ def expiry_for_completion(
         return None
     base = completed_on
     if (
-        recurrence.expiry_from == "previous_expiry"
+        counts_from_previous_expiry(recurrence)
         and previous_expires_on is not None
         and completed_on <= previous_expires_on
     ):

@@ -15,7 +15,12 @@ from sqlalchemy.orm import Session
 import elearn.learning.personal_data  # noqa: F401  (registers its export and erasure sections)
 from elearn.auth.models import User
 from elearn.catalog.model import Course, Lesson
-from elearn.compliance.rules import expiry_for_completion, uk_date, window_opens_on
+from elearn.compliance.rules import (
+    counts_from_previous_expiry,
+    expiry_for_completion,
+    uk_date,
+    window_opens_on,
+)
 from elearn.learning.context import Moment
 from elearn.learning.cycle_state import cycle_state
 from elearn.learning.events import record_event
@@ -127,17 +132,19 @@ def complete_cycle(
     if cycle.is_complete:
         return None
     completed_on = completed_on or moment.today
-    previous = session.scalar(
-        select(CourseCycle.expires_on)
-        .where(
-            CourseCycle.user_id == user.id,
-            CourseCycle.course_id == course.id,
-            CourseCycle.id != cycle.id,
-            CourseCycle.completed_at.is_not(None),
+    previous = None
+    if counts_from_previous_expiry(course.recurrence):
+        previous = session.scalar(
+            select(CourseCycle.expires_on)
+            .where(
+                CourseCycle.user_id == user.id,
+                CourseCycle.course_id == course.id,
+                CourseCycle.id != cycle.id,
+                CourseCycle.completed_at.is_not(None),
+            )
+            .order_by(CourseCycle.completed_on.desc(), CourseCycle.id.desc())
+            .limit(1)
         )
-        .order_by(CourseCycle.completed_on.desc(), CourseCycle.id.desc())
-        .limit(1)
-    )
     cycle.completed_at = moment.now
     cycle.completed_on = completed_on
     cycle.expires_on = expiry_for_completion(course.recurrence, completed_on, previous)

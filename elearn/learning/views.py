@@ -60,7 +60,9 @@ def course(course_id: str) -> str:
     db = get_db()
     progress = services.course_progress(db, current_user, course, moment().today)
     certificate = None
-    if progress.cycle is not None and progress.cycle.is_complete:
+    # Only staff completions earn a certificate (complete_cycle), so a pupil's or a
+    # parent's finished course asks for none.
+    if progress.cycle is not None and progress.cycle.is_complete and current_user.role.is_staff:
         certificate = db.scalar(
             select(Certificate).where(Certificate.cycle_id == progress.cycle.id)
         )

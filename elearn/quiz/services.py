@@ -149,15 +149,20 @@ def get_attempt(
     session: Session, user_id: int, course_id: str, attempt_id: int
 ) -> QuizAttempt | None:
     """The attempt if it is this person's, for this course; anyone else's is None (a 404)."""
-    # The cycle comes in the same query: every answer's statement carries its registration.
-    return session.scalar(
-        select(QuizAttempt)
-        .options(joinedload(QuizAttempt.cycle))
-        .where(
-            QuizAttempt.id == attempt_id,
-            QuizAttempt.user_id == user_id,
-            QuizAttempt.course_id == course_id,
+    # The cycle and the answers so far come in the same query: every answer's statement
+    # carries the cycle's registration, and every page of an attempt shows what was answered.
+    return (
+        session.scalars(
+            select(QuizAttempt)
+            .options(joinedload(QuizAttempt.cycle), joinedload(QuizAttempt.answers))
+            .where(
+                QuizAttempt.id == attempt_id,
+                QuizAttempt.user_id == user_id,
+                QuizAttempt.course_id == course_id,
+            )
         )
+        .unique()
+        .first()
     )
 
 
@@ -168,13 +173,9 @@ def drawn_questions(attempt: QuizAttempt) -> list[DrawnQuestion]:
     ]
 
 
-def answered_positions(session: Session, attempt_id: int) -> dict[int, AttemptAnswer]:
-    return {
-        a.position: a
-        for a in session.scalars(
-            select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id)
-        )
-    }
+def answered_positions(attempt: QuizAttempt) -> dict[int, AttemptAnswer]:
+    """The attempt's answers by position, as loaded with it (see get_attempt)."""
+    return {answer.position: answer for answer in attempt.answers}
 
 
 def _check_time(attempt: QuizAttempt, now: datetime) -> bool:
@@ -235,7 +236,7 @@ def grade_answer(
     drawn = {d.position: d for d in drawn_questions(attempt)}.get(position)
     if drawn is None:
         raise QuizError("That question is not part of this attempt.")
-    if position in answered_positions(session, attempt.id):
+    if position in answered_positions(attempt):
         return GradedAnswers([], [])
     if is_blank(drawn, form):
         raise AnswersInvalid([AnswerProblem(position, "Please choose or type an answer first.")])
@@ -260,21 +261,28 @@ def save_answer(
     The attempt is checked again here, as it may have been closed since it was read; a
     second copy of the same answer fails on the unique (attempt, position) constraint.
     """
-    # FOR UPDATE (PostgreSQL) queues the attempt's answers one behind another, so the count
-    # below sees every earlier one; SQLite's write lock already does.
-    state = session.scalar(
-        select(QuizAttempt.state).where(QuizAttempt.id == attempt.id).with_for_update()
-    )
+    # FOR UPDATE (PostgreSQL) queues the attempt's answers one behind another, so the answers
+    # counted with the state are every earlier one and none can come before this one is
+    # saved; SQLite's write lock already does that.
+    saved = AttemptAnswer.attempt_id == attempt.id
+    state, answered, marks = session.execute(
+        select(
+            QuizAttempt.state,
+            select(func.count(AttemptAnswer.id)).where(saved).scalar_subquery(),
+            select(func.coalesce(func.sum(AttemptAnswer.fraction), 0.0))
+            .where(saved)
+            .scalar_subquery(),
+        )
+        .where(QuizAttempt.id == attempt.id)
+        .with_for_update(of=QuizAttempt)
+    ).one()
     if state != AttemptState.IN_PROGRESS:
         raise AlreadySubmitted("This attempt has already been finished.")
+    answered += len(graded.rows)
+    marks = float(marks) + sum(row["fraction"] for row in graded.rows)
     with statements_together(session):
         _insert_answers(session, graded)
         record_events(session, graded.statements, user=user, moment=moment)
-        answered, marks = session.execute(
-            select(func.count(), func.coalesce(func.sum(AttemptAnswer.fraction), 0.0)).where(
-                AttemptAnswer.attempt_id == attempt.id
-            )
-        ).one()
         if answered == len(attempt.draw):
             # The attempt is locked (above): no answer can come between counting and marking.
             _claim(session, attempt, moment, AttemptState.SUBMITTED, marks=float(marks))
@@ -297,7 +305,7 @@ def grade_submission(
         raise AlreadySubmitted("This attempt has already been submitted.")
     if not _check_time(attempt, moment.now):
         raise TimeRanOut("Time ran out for this attempt, so it was marked with no answers.")
-    existing = answered_positions(session, attempt.id)
+    existing = answered_positions(attempt)
     pending: list[tuple[DrawnQuestion, Any]] = []
     problems: list[AnswerProblem] = []
     for drawn in drawn_questions(attempt):

@@ -75,9 +75,8 @@ def _render_attempt(
     checked: int | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    db = get_db()
     drawn = services.drawn_questions(attempt)
-    answered = services.answered_positions(db, attempt.id)
+    answered = services.answered_positions(attempt)
     immediate = course.quiz is not None and course.quiz.feedback == "immediate"
     form_values = request.form.to_dict(flat=False) if request.method == "POST" else {}
     if immediate:
@@ -219,7 +218,7 @@ def result(course_id: str, attempt_id: int) -> Response | str:
         return redirect(url_for("quiz.attempt", course_id=course.id, attempt_id=attempt.id))
     db = get_db()
     drawn = services.drawn_questions(attempt)
-    answered = services.answered_positions(db, attempt.id)
+    answered = services.answered_positions(attempt)
     progress = course_progress(db, current_user, course, moment().today)
     attempts = services.attempts_in_cycle(db, attempt.cycle_id)
     review = [
