@@ -7,8 +7,9 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from elearn.audit.services import record_about_person
@@ -101,11 +102,7 @@ def load_session_user(
     max_age: timedelta,
 ) -> LiveSession | None:
     """The user behind a live session token; revoked, idle or expired sessions give None."""
-    row = session.execute(
-        select(LoginSession, User)
-        .join(User, User.id == LoginSession.user_id)
-        .where(LoginSession.token_hash == _token_hash(token))
-    ).first()
+    row = session.execute(_session_user_query(), {"token_hash": _token_hash(token)}).first()
     if row is None:
         return None
     login, user = row
@@ -118,6 +115,16 @@ def load_session_user(
         return None
     user.session_token = token
     return LiveSession(user=user, last_seen_at=login.last_seen_at)
+
+
+@cache
+def _session_user_query() -> Select[tuple[LoginSession, User]]:
+    # Every signed-in request asks this: built once, with the token hash as a parameter.
+    return (
+        select(LoginSession, User)
+        .join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.token_hash == bindparam("token_hash"))
+    )
 
 
 def touch_session(session: Session, token: str, *, now: datetime) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 import elearn.learning.personal_data  # noqa: F401  (registers its export and erasure sections)
@@ -41,9 +42,18 @@ class LearningError(ValueError):
 
 
 def latest_cycle(session: Session, user_id: int, course_id: str) -> CourseCycle | None:
-    return session.scalar(
+    return session.scalar(_latest_cycle_query(), {"user_id": user_id, "course_id": course_id})
+
+
+@cache
+def _latest_cycle_query() -> Select[tuple[CourseCycle]]:
+    # Every course and lesson page asks this: built once, its values as parameters.
+    return (
         select(CourseCycle)
-        .where(CourseCycle.user_id == user_id, CourseCycle.course_id == course_id)
+        .where(
+            CourseCycle.user_id == bindparam("user_id"),
+            CourseCycle.course_id == bindparam("course_id"),
+        )
         .order_by(CourseCycle.started_at.desc(), CourseCycle.id.desc())
         .limit(1)
     )
