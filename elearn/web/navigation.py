@@ -45,16 +45,28 @@ NAV: tuple[NavEntry, ...] = (
 
 
 def main_nav() -> list[NavLink]:
-    views = current_app.view_functions
     # The person behind the proxy, looked up once rather than through it for every rule.
     user = current_user._get_current_object()  # type: ignore[attr-defined]
     if user.must_change_password:
         return []  # every page but "choose your password" would only send them back there
     return [
-        NavLink(entry.label, url_for(entry.endpoint), request.endpoint == entry.endpoint)
-        for entry in NAV
-        if entry.endpoint in views and entry.rule(user)
+        NavLink(entry.label, url, request.endpoint == entry.endpoint)
+        for entry, url in _entries_here()
+        if entry.rule(user)
     ]
+
+
+def _entries_here() -> list[tuple[NavEntry, str]]:
+    """The registered entries with their URLs: the same on every page of one app and mount
+    point, so worked out once rather than by url_for for every entry of every page."""
+    known: dict[str, list[tuple[NavEntry, str]]] = current_app.extensions.setdefault(
+        "elearn.nav_urls", {}
+    )
+    root = request.script_root
+    if root not in known:
+        views = current_app.view_functions
+        known[root] = [(entry, url_for(entry.endpoint)) for entry in NAV if entry.endpoint in views]
+    return known[root]
 
 
 def init_app(app: Flask) -> None:
