@@ -118,7 +118,10 @@ SCENARIOS: tuple[Scenario, ...] = (
         "xapi.lua",
         needs="/xapi/statements",
         statements_per_request=50,
-        targets=(Target("ingest", 3_000, only_on="sqlite"),),
+        targets=(
+            Target("ingest", 3_000, only_on="sqlite"),
+            Target("ingest", 5_000, only_on="postgresql"),
+        ),
     ),
     Scenario(
         "xapi_get_agent",
@@ -166,7 +169,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "session_get.lua",
         heavy=True,
         needs="/compliance/trust",
-        targets=(Target("service", 1000, only_on="postgresql"),),
+        targets=(Target("service", 500),),
         service_key="trust",
     ),
     Scenario(
