@@ -28,7 +28,7 @@ import secrets
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +118,57 @@ def _frame_key(frame: Any) -> tuple[str, str, int]:
         str(getattr(frame, "function", "") or ""),
         int(getattr(frame, "line_no", 0) or 0),
     )
+
+
+@dataclass
+class Node:
+    """A frame of the merged call tree: one node per function per call path.
+
+    pyinstrument's raw tree can hold the same call path several times (once per stretch of
+    samples); the text renderer merges them, and so must anything that asks what a frame
+    calls, or every frame with one sample would look like a wrapper.
+    """
+
+    function: str
+    file_path: str
+    class_name: str | None
+    line_no: int
+    is_synthetic: bool
+    time: float = 0.0
+    _children: dict[tuple[str, str, int, bool], Node] = field(default_factory=dict, repr=False)
+
+    @property
+    def children(self) -> list[Node]:
+        return list(self._children.values())
+
+    def add(self, frame: Any) -> None:
+        """Merge ``frame`` (and everything under it) into this node's children."""
+        key = (*_frame_key(frame), bool(getattr(frame, "is_synthetic", False)))
+        node = self._children.get(key)
+        if node is None:
+            node = self._children[key] = _node(frame)
+        node.time += frame.time
+        for child in frame.children:
+            node.add(child)
+
+
+def _node(frame: Any) -> Node:
+    return Node(
+        function=str(getattr(frame, "function", "") or ""),
+        file_path=str(getattr(frame, "file_path", "") or ""),
+        class_name=getattr(frame, "class_name", None),
+        line_no=int(getattr(frame, "line_no", 0) or 0),
+        is_synthetic=bool(getattr(frame, "is_synthetic", False)),
+    )
+
+
+def merged_tree(frame: Any) -> Node:
+    """pyinstrument's root frame as one merged tree (see ``Node``)."""
+    root = _node(frame)
+    root.time = frame.time
+    for child in frame.children:
+        root.add(child)
+    return root
 
 
 def _real_children(frame: Any) -> list[Any]:
@@ -364,7 +415,8 @@ def profile(
     )
     html_path.write_text(profiler.output_html(), encoding="utf-8")
     session = profiler.last_session
-    root = session.root_frame() if session is not None else None
+    frame = session.root_frame() if session is not None else None
+    root = merged_tree(frame) if frame is not None else None
     total = root.time if root is not None else 0.0
     done = Profiled(
         scenario=scenario,
