@@ -414,6 +414,18 @@ class WalSampler:
     def last(self) -> int:
         return self.samples[-1][1] if self.samples else 0
 
+    def timeline(self, points: int = 10) -> list[tuple[float, int]]:
+        """The largest size seen in each of ``points`` equal slices of the run."""
+        if not self.samples:
+            return []
+        end = self.samples[-1][0] or 1.0
+        slices: dict[int, tuple[float, int]] = {}
+        for at, size in self.samples:
+            index = min(points - 1, int(at / end * points))
+            if index not in slices or size > slices[index][1]:
+                slices[index] = (at, size)
+        return [slices[i] for i in sorted(slices)]
+
 
 def sqlite_wal_path(url: str) -> Path:
     database = make_url(url).database
@@ -756,6 +768,10 @@ def megabytes(size: int) -> str:
     return f"{size / 1_048_576:,.1f} MB"
 
 
+def _timeline(wal: WalSampler) -> str:
+    return ", ".join(f"{at:.0f} s {size / 1_048_576:,.0f}" for at, size in wal.timeline()) + " MB"
+
+
 def _wal_rows(outcome: Outcome) -> list[tuple[str, str]]:
     wal = outcome.wal
     at, peak = wal.peak
@@ -764,12 +780,14 @@ def _wal_rows(outcome: Outcome) -> list[tuple[str, str]]:
             ("WAL (`-wal` file) at the start", megabytes(wal.first)),
             ("WAL peak", f"{megabytes(peak)} (at {at:.1f} s; {len(wal.samples):,} samples)"),
             ("WAL at the end of the load", megabytes(wal.last)),
+            ("WAL's largest in each tenth of the run", _timeline(wal)),
         ]
         if outcome.wal_after_stop is not None:
             rows.append(("WAL after the server stopped", megabytes(outcome.wal_after_stop)))
         return rows
     return [
         ("WAL written (cluster-wide, LSN difference)", megabytes(outcome.wal_written or 0)),
+        ("`pg_wal` on disk, largest in each tenth of the run", _timeline(wal)),
         ("`pg_wal` on disk: start / peak / end",
          f"{megabytes(wal.first)} / {megabytes(peak)} (at {at:.1f} s) / {megabytes(wal.last)}"),
     ]  # fmt: skip
