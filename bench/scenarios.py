@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bench.sessions import BrowserSession, SessionMinter
 from elearn.auth.models import User
 from elearn.auth.roles import Role, StaffKind
-from elearn.catalog.model import Catalog
+from elearn.catalog.model import Catalog, Course
 from elearn.xapi.builders import statements as builders
 from elearn.xapi.lrs import documents
 from elearn.xapi.lrs.store import agent_key
@@ -349,19 +349,8 @@ def post_lines(
     for _ in range(variants):
         body = []
         for _ in range(batch):
-            lesson = rng.choice(course.lessons)
-            statement = builders.statement_for(
-                builders.LessonExperienced(
-                    course_id=course.id, lesson_id=lesson.id, lesson_title=lesson.title
-                ),
-                statement_id="00000000-0000-4000-8000-000000000001",
-                base_url=base_url,
-                actor_name=rng.choice(xapi_ids),
-                timestamp=now,
-                registration=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            )
-            statement.pop("id")
-            body.append(statement)
+            registration = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            body.append(lesson_statement(course, rng, base_url, xapi_ids, now, registration))
         text = json.dumps(body[0] if batch == 1 else body, separators=(",", ":"))
         lines.append(f"POST\t/xapi/statements\t{text}")
     return lines
@@ -384,3 +373,28 @@ def sign_in_people(engine: Engine, minter: SessionMinter, *, year_group_size: in
     admin = one_user(engine, Role.ADMIN)
     sessions = minter.sign_in(engine, [*pupils, dsl, admin])
     return People(pupils=sessions[:-2], dsl=sessions[-2], admin=sessions[-1])
+
+
+def lesson_statement(
+    course: Course,
+    rng: random.Random,
+    base_url: str,
+    xapi_ids: list[str],
+    now: datetime,
+    registration: str,
+) -> dict[str, object]:
+    """A lesson read by one of ``xapi_ids``, built by elearn's own builder, without an id (so
+    every POST of it stores a new statement)."""
+    lesson = rng.choice(course.lessons)
+    statement = builders.statement_for(
+        builders.LessonExperienced(
+            course_id=course.id, lesson_id=lesson.id, lesson_title=lesson.title
+        ),
+        statement_id="00000000-0000-4000-8000-000000000001",
+        base_url=base_url,
+        actor_name=rng.choice(xapi_ids),
+        timestamp=now,
+        registration=registration,
+    )
+    statement.pop("id")
+    return statement

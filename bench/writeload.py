@@ -51,7 +51,6 @@ from bench.sessions import LrsKey, SessionMinter, issue_lrs_key
 from elearn import create_app
 from elearn.catalog.model import Catalog
 from elearn.db import utcnow
-from elearn.xapi.builders import statements as builders
 
 BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_OUT_DIR = BENCH_DIR / "out"
@@ -118,19 +117,9 @@ def batch_statements(
     course = catalog.course("smart-ks2") or catalog.courses[0]
     made = []
     for _ in range(batch):
-        lesson = rng.choice(course.lessons)
-        statement = builders.statement_for(
-            builders.LessonExperienced(
-                course_id=course.id, lesson_id=lesson.id, lesson_title=lesson.title
-            ),
-            statement_id="00000000-0000-4000-8000-000000000001",
-            base_url=base_url,
-            actor_name=rng.choice(xapi_ids),
-            timestamp=now,
-            registration=tagged_uuid(tag, rng),
+        made.append(
+            scenarios.lesson_statement(course, rng, base_url, xapi_ids, now, tagged_uuid(tag, rng))
         )
-        statement.pop("id")
-        made.append(statement)
     return made
 
 
